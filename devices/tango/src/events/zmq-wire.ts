@@ -1,0 +1,428 @@
+/**
+ * Tango ZMQ event wire format: pure functions, no sockets (tango-protocol.md §4.1, §5.2, §5.3).
+ *
+ * Event message = 4 frames: [topic, endianness octet, ZmqCallInfo CDR, payload].
+ * Heartbeat message = 3 frames: [topic, endianness octet, ZmqCallInfo CDR].
+ * Payload frame: 4 dummy bytes (ulong 0xDEC0DEC0; 8 dummy bytes for pipe events) then the CDR payload, with CDR
+ * alignment counted from the first payload byte (frame offset 4, or 8 for pipes). Checked against the frames
+ * captured from PyTango/cppTango 9.3.4: an ATT_DOUBLE value follows the union discriminator and the sequence length
+ * without padding, at frame offset 12.
+ *
+ * Used by the client event consumer (decode) and by the server runtime's PUB supplier (encode).
+ */
+import { CdrReader, CdrWriter } from "../cdr/cdr.ts";
+import { type DevError, ProtocolError } from "../errors/errors.ts";
+import {
+  type AttDataReady,
+  type AttributeConfig,
+  type AttributeValue5,
+  type DevIntrChange,
+  readAttDataReady,
+  readAttributeConfig,
+  readAttributeValue5,
+  readDevErrorList,
+  readDevIntrChange,
+  readZmqCallInfo,
+  writeAttDataReady,
+  writeAttributeConfig,
+  writeAttributeValue5,
+  writeDevErrorList,
+  writeDevIntrChange,
+  writeZmqCallInfo,
+  type ZmqCallInfo,
+} from "../idl/structs.ts";
+
+/** ZMQ_EVENT_PROT_VERSION: ZmqCallInfo.version of every event and heartbeat. */
+export const ZMQ_EVENT_PROT_VERSION = 1;
+/** The dummy ulong that precedes every payload (little-endian bytes c0 de c0 de). */
+export const PAYLOAD_MARKER = 0xdec0dec0;
+/** Suffix of heartbeat topics. */
+export const HEARTBEAT_SUFFIX = ".heartbeat";
+/** Modifier appended to device / admin names of servers running without a database. */
+export const DBASE_NO = "#dbase=no";
+/** Prefix of IDL-5 event names in topics (`idl5_change`...). */
+export const IDL5_PREFIX = "idl5_";
+
+// ------------------------------------------------------------------------------------------------- event names
+
+/** Tango event type names as they appear on the wire (ZmqEventSubscriptionChange argin[3], topic suffix). */
+export const WireEventNames = [
+  "change",
+  "quality",
+  "periodic",
+  "archive",
+  "user_event",
+  "attr_conf",
+  "data_ready",
+  "intr_change",
+  "pipe",
+] as const;
+export type WireEventName = (typeof WireEventNames)[number];
+
+/** User-facing event type names (CLI, subscribe API). */
+export const EventTypes = ["change", "periodic", "archive", "user", "attr-conf", "data-ready"] as const;
+export type EventType = (typeof EventTypes)[number];
+
+const WIRE_OF: Record<EventType, WireEventName> = {
+  change: "change",
+  periodic: "periodic",
+  archive: "archive",
+  user: "user_event",
+  "attr-conf": "attr_conf",
+  "data-ready": "data_ready",
+};
+
+export function wireEventName(type: EventType): WireEventName {
+  return WIRE_OF[type];
+}
+export function isEventType(s: string): s is EventType {
+  return (EventTypes as readonly string[]).includes(s);
+}
+export function isWireEventName(s: string): s is WireEventName {
+  return (WireEventNames as readonly string[]).includes(s);
+}
+
+const IDL5_PREFIXED: ReadonlySet<WireEventName> = new Set(["change", "periodic", "archive", "user_event", "attr_conf"]);
+
+/** Event name as used in the topic and in EventConfirmSubscription: `idl5_change` for IDL ≥ 5 (never for data_ready, intr_change, pipe). */
+export function topicEventName(event: WireEventName, idl = 5): string {
+  return idl >= 5 && IDL5_PREFIXED.has(event) ? `${IDL5_PREFIX}${event}` : event;
+}
+
+// ------------------------------------------------------------------------------------------------- topics
+
+/** `tango://host:port/` (lower case): the fully-qualified prefix of every topic. */
+export function tangoHostPrefix(host: string, port: number | string): string {
+  return `tango://${host}:${port}/`.toLowerCase();
+}
+
+/** Heartbeat channel name (the value returned in ZmqEventSubscriptionChange svalue[n-1]), e.g. `tango://h:10000/dserver/pyref/ref`. */
+export function heartbeatChannel(prefix: string, adminDevice: string, opts: { noDb?: boolean } = {}): string {
+  return `${prefix}${adminDevice}${opts.noDb ? DBASE_NO : ""}`.toLowerCase();
+}
+
+/** Heartbeat topic: channel + `.heartbeat`. */
+export function heartbeatTopic(channel: string): string {
+  return `${channel.toLowerCase()}${HEARTBEAT_SUFFIX}`;
+}
+
+export interface AttributeTopicSpec {
+  readonly prefix: string;
+  readonly device: string;
+  readonly attribute: string;
+  readonly event: WireEventName;
+  /** Client IDL version the server publishes for (5: `idl5_` prefix). Default 5. */
+  readonly idl?: number;
+  readonly noDb?: boolean;
+}
+
+/** `tango://h:p/dom/fam/mem/attr[#dbase=no].idl5_change` (lower case). */
+export function attributeEventTopic(s: AttributeTopicSpec): string {
+  return `${s.prefix}${s.device}/${s.attribute}${s.noDb ? DBASE_NO : ""}.${topicEventName(s.event, s.idl ?? 5)}`.toLowerCase();
+}
+
+/** Device interface change topic: `tango://h:p/dom/fam/mem[#dbase=no].intr_change`. */
+export function interfaceChangeTopic(prefix: string, device: string, opts: { noDb?: boolean } = {}): string {
+  return `${prefix}${device}${opts.noDb ? DBASE_NO : ""}.intr_change`.toLowerCase();
+}
+
+/** Pipe event topic: `tango://h:p/dom/fam/mem/pipe[#dbase=no].pipe`. */
+export function pipeEventTopic(prefix: string, device: string, pipe: string, opts: { noDb?: boolean } = {}): string {
+  return `${prefix}${device}/${pipe}${opts.noDb ? DBASE_NO : ""}.pipe`.toLowerCase();
+}
+
+export interface ParsedTopic {
+  /** `tango://host:port/` */
+  readonly prefix: string;
+  /** The part between prefix and the last `.`, without `#dbase=no` (e.g. `pyref/test/1/temperature`, `dserver/pyref/ref`). */
+  readonly path: string;
+  /** Event name without `idl5_` (`change`, `heartbeat`...). */
+  readonly event: string;
+  readonly idl5: boolean;
+  readonly noDb: boolean;
+}
+
+/** Splits a topic. Returns undefined for strings that are not Tango topics (e.g. the `I like beer` junk message). */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  if (!topic.startsWith("tango://")) return undefined;
+  const slash = topic.indexOf("/", 8);
+  const dot = topic.lastIndexOf(".");
+  if (slash < 0 || dot <= slash) return undefined;
+  let path = topic.slice(slash + 1, dot);
+  let noDb = false;
+  if (path.endsWith(DBASE_NO)) {
+    noDb = true;
+    path = path.slice(0, -DBASE_NO.length);
+  }
+  let event = topic.slice(dot + 1);
+  const idl5 = event.startsWith(IDL5_PREFIX);
+  if (idl5) event = event.slice(IDL5_PREFIX.length);
+  return { prefix: topic.slice(0, slash + 1), path, event, idl5, noDb };
+}
+
+// ------------------------------------------------------------------------------------------------- call info
+
+export function encodeCallInfo(c: ZmqCallInfo, littleEndian = true): Buffer {
+  const w = new CdrWriter({ littleEndian, initialSize: 32 });
+  writeZmqCallInfo(w, c);
+  return Buffer.from(w.finish());
+}
+export function decodeCallInfo(frame: Uint8Array, littleEndian: boolean): ZmqCallInfo {
+  return readZmqCallInfo(new CdrReader(frame, { littleEndian }));
+}
+
+function endianFrame(littleEndian: boolean): Buffer {
+  return Buffer.from([littleEndian ? 1 : 0]);
+}
+
+// ------------------------------------------------------------------------------------------------- payloads
+
+/** Decoded frame-4 contents, by kind. */
+export type EventPayload =
+  | { readonly kind: "attr-value"; readonly value: AttributeValue5 }
+  | { readonly kind: "attr-conf"; readonly config: AttributeConfig }
+  | { readonly kind: "data-ready"; readonly dataReady: AttDataReady }
+  | { readonly kind: "intr-change"; readonly intrChange: DevIntrChange }
+  | { readonly kind: "errors"; readonly errors: readonly DevError[] }
+  /** Pipe data is passed through undecoded (DevPipeData codec not implemented); `raw` excludes the 8 dummy bytes. */
+  | { readonly kind: "pipe"; readonly raw: Uint8Array };
+
+export type PayloadKind = EventPayload["kind"];
+
+/** Which payload a topic event name carries when call_is_except is false (IDL-5 client and device). */
+export function payloadKindOf(event: string): Exclude<PayloadKind, "errors"> {
+  const e = event.startsWith(IDL5_PREFIX) ? event.slice(IDL5_PREFIX.length) : event;
+  switch (e) {
+    case "attr_conf":
+      return "attr-conf";
+    case "data_ready":
+      return "data-ready";
+    case "intr_change":
+      return "intr-change";
+    case "pipe":
+      return "pipe";
+    default:
+      return "attr-value";
+  }
+}
+
+function dummySize(kind: PayloadKind): number {
+  return kind === "pipe" ? 8 : 4;
+}
+
+/** Encodes frame 4: dummy bytes + CDR payload, alignment relative to the first payload byte. */
+export function encodePayload(p: EventPayload, littleEndian = true): Buffer {
+  const skip = dummySize(p.kind);
+  // origin -skip: alignment is computed as (pos - skip) % n, i.e. relative to the first payload byte.
+  const w = new CdrWriter({ littleEndian, initialSize: 256, origin: -skip });
+  const dummies = skip / 4;
+  for (let i = 0; i < dummies; i++) w.ulong(PAYLOAD_MARKER);
+  switch (p.kind) {
+    case "attr-value":
+      writeAttributeValue5(w, p.value, true);
+      break;
+    case "attr-conf":
+      writeAttributeConfig(w, p.config, 5);
+      break;
+    case "data-ready":
+      writeAttDataReady(w, p.dataReady);
+      break;
+    case "intr-change":
+      writeDevIntrChange(w, p.intrChange);
+      break;
+    case "errors":
+      writeDevErrorList(w, p.errors);
+      break;
+    case "pipe":
+      w.raw(p.raw);
+      break;
+  }
+  return Buffer.from(w.finish());
+}
+
+/**
+ * Decodes frame 4. `kind` is `payloadKindOf(topic event)` unless call_is_except is set (then "errors").
+ * Throws ProtocolError on malformed bytes.
+ */
+export function decodePayload(frame: Uint8Array, kind: PayloadKind, littleEndian: boolean): EventPayload {
+  const skip = dummySize(kind);
+  if (frame.length < skip) throw new ProtocolError(`ZMQ event payload of ${frame.length} bytes is shorter than its ${skip} dummy bytes`);
+  const r = new CdrReader(frame, { littleEndian, origin: skip, start: skip });
+  switch (kind) {
+    case "attr-value":
+      return { kind, value: readAttributeValue5(r, true) };
+    case "attr-conf":
+      return { kind, config: readAttributeConfig(r, 5) };
+    case "data-ready":
+      return { kind, dataReady: readAttDataReady(r) };
+    case "intr-change":
+      return { kind, intrChange: readDevIntrChange(r) };
+    case "errors":
+      return { kind, errors: readDevErrorList(r) };
+    case "pipe":
+      return { kind, raw: new Uint8Array(r.raw(r.remaining)) };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- messages
+
+export interface EventMessageSpec {
+  readonly topic: string;
+  /** Event counter (ZmqCallInfo.ctr), per topic without the idl5_ prefix, starting at 1. */
+  readonly ctr: number;
+  readonly payload: EventPayload;
+  readonly littleEndian?: boolean;
+}
+
+/** Builds the 4 frames of an event message (call_is_except is set when the payload is an error list). */
+export function encodeEventMessage(spec: EventMessageSpec): [Buffer, Buffer, Buffer, Buffer] {
+  const le = spec.littleEndian ?? true;
+  const callInfo: ZmqCallInfo = {
+    version: ZMQ_EVENT_PROT_VERSION,
+    ctr: spec.ctr >>> 0,
+    methodName: "",
+    oid: new Uint8Array(0),
+    callIsExcept: spec.payload.kind === "errors",
+  };
+  return [Buffer.from(spec.topic, "latin1"), endianFrame(le), encodeCallInfo(callInfo, le), encodePayload(spec.payload, le)];
+}
+
+/** Builds the 3 frames of a heartbeat message. */
+export function encodeHeartbeatMessage(topic: string, opts: { littleEndian?: boolean; ctr?: number } = {}): [Buffer, Buffer, Buffer] {
+  const le = opts.littleEndian ?? true;
+  const callInfo: ZmqCallInfo = {
+    version: ZMQ_EVENT_PROT_VERSION,
+    ctr: (opts.ctr ?? 0) >>> 0,
+    methodName: "",
+    oid: new Uint8Array(0),
+    callIsExcept: false,
+  };
+  return [Buffer.from(topic, "latin1"), endianFrame(le), encodeCallInfo(callInfo, le)];
+}
+
+/** A received multipart message, classified. Payload decoding is separate (`decodeEventPayload`) so it can be lazy. */
+export type ZmqMessage =
+  | { readonly kind: "heartbeat"; readonly topic: string; readonly channel: string; readonly callInfo: ZmqCallInfo }
+  | {
+      readonly kind: "event";
+      readonly topic: string;
+      readonly littleEndian: boolean;
+      readonly callInfo: ZmqCallInfo;
+      /** Raw frame 4. */
+      readonly data: Uint8Array;
+    }
+  /** Anything else (e.g. the 1-frame `I like beer` housekeeping message): to be ignored. */
+  | { readonly kind: "other"; readonly frames: number };
+
+function endianOf(frame: Uint8Array): boolean {
+  if (frame.length !== 1) throw new ProtocolError(`ZMQ event endianness frame has ${frame.length} bytes, expected 1`);
+  const b = frame[0] as number;
+  if (b > 1) throw new ProtocolError(`ZMQ event endianness octet ${b} is not 0 or 1`);
+  return b === 1;
+}
+
+/** Classifies and decodes the envelope of a received multipart message. Throws ProtocolError on malformed frames. */
+export function decodeMessage(frames: readonly Uint8Array[]): ZmqMessage {
+  const [t, e, c, d] = frames;
+  if (t === undefined || e === undefined || c === undefined || frames.length > 4) return { kind: "other", frames: frames.length };
+  const topic = Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString("latin1");
+  const littleEndian = endianOf(e);
+  const callInfo = decodeCallInfo(c, littleEndian);
+  if (d === undefined) {
+    if (!topic.endsWith(HEARTBEAT_SUFFIX)) return { kind: "other", frames: frames.length };
+    return { kind: "heartbeat", topic, channel: topic.slice(0, -HEARTBEAT_SUFFIX.length), callInfo };
+  }
+  return { kind: "event", topic, littleEndian, callInfo, data: d };
+}
+
+/** Decodes frame 4 of an event message according to its topic and call_is_except flag. */
+export function decodeEventPayload(msg: Extract<ZmqMessage, { kind: "event" }>): EventPayload {
+  const dot = msg.topic.lastIndexOf(".");
+  const kind: PayloadKind = msg.callInfo.callIsExcept ? "errors" : payloadKindOf(msg.topic.slice(dot + 1));
+  return decodePayload(msg.data, kind, msg.littleEndian);
+}
+
+// ------------------------------------------------------------------------------------------------- admin reply
+
+/** ZmqEventSubscriptionChange argin as cppTango 9 clients send it: [device, attr (lower case), "subscribe", event, "5"]. */
+export function subscriptionArgin(device: string, attribute: string, event: WireEventName, clientIdl = 5): string[] {
+  return [device, attribute.toLowerCase(), "subscribe", event, String(clientIdl)];
+}
+
+/** ZmqEventSubscriptionChange argout (DevVarLongStringArray) in named form (§4.1). */
+export interface SubscriptionReply {
+  readonly tangoRelease: number;
+  readonly deviceIdl: number;
+  readonly subHwm: number;
+  readonly mcastRate: number;
+  readonly mcastIvl: number;
+  readonly zmqRelease: number;
+  /** Endpoint pairs: [0] = main, then alternates. */
+  readonly endpoints: readonly { readonly heartbeat: string; readonly event: string }[];
+  /** Event topic the server publishes on (servers ≥ 9.3.0). */
+  readonly topic: string;
+  /** Heartbeat channel name (without `.heartbeat`). */
+  readonly channel: string;
+}
+
+export function parseSubscriptionReply(lvalue: readonly number[], svalue: readonly string[]): SubscriptionReply {
+  if (lvalue.length < 2 || svalue.length < 4 || svalue.length % 2 !== 0) {
+    throw new ProtocolError(
+      `ZmqEventSubscriptionChange reply has ${lvalue.length} longs and ${svalue.length} strings (expected ≥ 2 longs and an even number ≥ 4 of strings)`,
+    );
+  }
+  const endpoints: { heartbeat: string; event: string }[] = [];
+  for (let i = 0; i + 1 < svalue.length - 2; i += 2) endpoints.push({ heartbeat: svalue[i] as string, event: svalue[i + 1] as string });
+  return {
+    tangoRelease: lvalue[0] as number,
+    deviceIdl: lvalue[1] as number,
+    subHwm: lvalue[2] ?? 1000,
+    mcastRate: lvalue[3] ?? 0,
+    mcastIvl: lvalue[4] ?? 0,
+    zmqRelease: lvalue[5] ?? 0,
+    endpoints,
+    topic: svalue[svalue.length - 2] as string,
+    channel: svalue[svalue.length - 1] as string,
+  };
+}
+
+export function encodeSubscriptionReply(r: SubscriptionReply): { lvalue: number[]; svalue: string[] } {
+  return {
+    lvalue: [r.tangoRelease, r.deviceIdl, r.subHwm, r.mcastRate, r.mcastIvl, r.zmqRelease],
+    svalue: [...r.endpoints.flatMap((e) => [e.heartbeat, e.event]), r.topic, r.channel],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------- ZMTP (captures only)
+
+/**
+ * Splits the ZMTP 3 frames of one captured message (flags octet, 1- or 8-byte size, body) — for golden tests and
+ * tools reading the captured `zmtp-*.hex` files; the live transport is libzmq.
+ */
+export function decodeZmtpFrames(bytes: Uint8Array): { command: boolean; frames: Buffer[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames: Buffer[] = [];
+  let command = false;
+  let p = 0;
+  while (p < buf.length) {
+    const flags = buf[p++] as number;
+    let size: number;
+    if (flags & 0x02) {
+      if (p + 8 > buf.length) throw new ProtocolError("ZMTP: truncated long frame size");
+      const big = buf.readBigUInt64BE(p);
+      if (big > BigInt(buf.length)) throw new ProtocolError(`ZMTP: frame size ${big} exceeds the ${buf.length} bytes`);
+      size = Number(big);
+      p += 8;
+    } else {
+      if (p + 1 > buf.length) throw new ProtocolError("ZMTP: truncated frame size");
+      size = buf[p++] as number;
+    }
+    if (p + size > buf.length) throw new ProtocolError(`ZMTP: frame of ${size} bytes at offset ${p} runs past the ${buf.length} bytes`);
+    frames.push(buf.subarray(p, p + size));
+    p += size;
+    if (flags & 0x04) command = true;
+    if (!(flags & 0x01)) break;
+  }
+  if (p !== buf.length) throw new ProtocolError(`ZMTP: ${buf.length - p} trailing bytes after the last frame`);
+  return { command, frames };
+}
