@@ -1,3 +1,21 @@
 /** @tango-bdd/tango: the Tango client API. */
+
+export { TangoContext, type TangoContextOptions } from "./client/context.ts";
+export { type AttrValue, type CommandValue, type DevEncodedValue, type ScalarValue, toJsonValue } from "./client/convert.ts";
+export { formatTangoHosts, type ParsedDeviceName, parseDeviceName, parseTangoHost, type TangoHost } from "./client/device-name.ts";
+export {
+  type AttributeInfo,
+  type AttributeReadError,
+  type AttributeReading,
+  type AttributeResult,
+  type CommandInfo,
+  type ConnectOptions,
+  DeviceProxy,
+} from "./client/device-proxy.ts";
+export { Database, type DbDeviceInfo, type ImportInfo, type Properties, type PropertyValue } from "./database/database.ts";
 export * from "./errors/errors.ts";
 export * from "./idl/constants.ts";
+export type { AttributeConfig, AttributeDim, ClntIdent, DevInfo } from "./idl/structs.ts";
+export { GiopConnection, TransportFailure } from "./iiop/connection.ts";
+export { type CallOptions, type Clock, type LogFields, type Logger, silentLogger, systemClock } from "./iiop/logger.ts";
+export { ConnectionPool } from "./iiop/pool.ts";

@@ -1,0 +1,545 @@
+/**
+ * DeviceProxy: the client view of one Tango device (IDL 5 operations, GIOP 1.2, shared connections).
+ *
+ *   const ctx = TangoContext.fromEnv(process.env);
+ *   const dev = await DeviceProxy.connect("sys/tg_test/1", { context: ctx });
+ *   await dev.command("DevDouble", 3.14);          // 3.14
+ *   (await dev.read("double_scalar")).value;       // number
+ *   await dev.write("double_scalar", 1.5);
+ */
+import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
+import { iiopProfiles, parseIor } from "../corba/ior.ts";
+import type { Database, Properties, PropertyValue } from "../database/database.ts";
+import { ConnectionFailed, DevFailed, devError, InvalidArgumentError, NotAllowed } from "../errors/errors.ts";
+import {
+  type AttrDataFormatName,
+  type AttrQualityName,
+  type AttrWriteTypeName,
+  AttrWriteTypeNames,
+  type CmdArgTypeName,
+  CmdArgTypeNames,
+  DevSource,
+  type DevSourceName,
+  type DevStateName,
+  DevStateNames,
+  type DispLevelName,
+  DispLevelNames,
+} from "../idl/constants.ts";
+import {
+  type AttributeConfig,
+  type AttributeDim,
+  type AttributeValue5,
+  type DevInfo,
+  readAttributeConfig,
+  readAttributeValue5,
+  readDevCmdInfo,
+  readDevInfo,
+  writeAttributeConfig,
+  writeAttributeValue5,
+  writeClntIdent,
+} from "../idl/structs.ts";
+import type { CallOptions } from "../iiop/logger.ts";
+import type { TangoContext } from "./context.ts";
+import {
+  type AttrValue,
+  type CommandValue,
+  decodeArgout,
+  encodeArgin,
+  encodeAttrValue,
+  formatName,
+  qualityName,
+  shapeValue,
+} from "./convert.ts";
+import { formatTangoHosts, parseDeviceName, type TangoHost } from "./device-name.ts";
+import { type ObjectAddress, RemoteObject } from "./remote-object.ts";
+import { commandInout4 } from "./tango-ops.ts";
+
+export interface ConnectOptions extends CallOptions {
+  readonly context: TangoContext;
+  /** Source of attribute reads and commands (default DEV). */
+  readonly source?: DevSourceName;
+}
+
+export interface CommandInfo {
+  readonly name: string;
+  readonly inType: CmdArgTypeName;
+  readonly outType: CmdArgTypeName;
+  readonly inTypeDesc: string;
+  readonly outTypeDesc: string;
+  readonly level: DispLevelName;
+  readonly tag: number;
+}
+
+/** One attribute read. `value` is null when the attribute has no data (e.g. quality ATTR_INVALID). */
+export interface AttributeReading {
+  readonly name: string;
+  readonly value: AttrValue;
+  /** Set point of READ_WRITE / READ_WITH_WRITE attributes. */
+  readonly wValue?: AttrValue;
+  readonly quality: AttrQualityName;
+  readonly time: Date;
+  /** Read time in microseconds since the epoch. */
+  readonly timeUs: number;
+  readonly dims: AttributeDim;
+  readonly wDims: AttributeDim;
+  readonly dataFormat: AttrDataFormatName;
+  readonly dataType: CmdArgTypeName;
+  readonly error?: undefined;
+}
+
+/** A per-attribute failure in `readMany` (a value, not a throw). */
+export interface AttributeReadError {
+  readonly name: string;
+  readonly error: DevFailed;
+  readonly quality: AttrQualityName;
+  readonly value?: undefined;
+}
+
+export type AttributeResult = AttributeReading | AttributeReadError;
+
+/** AttributeConfig_5 plus readable names of its enumerated fields. */
+export interface AttributeInfo extends AttributeConfig {
+  readonly writableName: AttrWriteTypeName;
+  readonly dataFormatName: AttrDataFormatName;
+  readonly dataTypeName: CmdArgTypeName;
+  readonly levelName: DispLevelName;
+}
+
+const ALL_ATTRIBUTES = "All attributes_3";
+
+function toAddress(ior: string, device: string): ObjectAddress {
+  const profiles = iiopProfiles(parseIor(ior));
+  const p = profiles[0];
+  if (!p)
+    throw new ConnectionFailed(devError("API_CantConnectToDevice", `the IOR of ${device} has no IIOP profile`, "DeviceProxy.connect"));
+  return { endpoints: [{ host: p.host, port: p.port }], objectKey: p.objectKey };
+}
+
+function attributeInfo(c: AttributeConfig): AttributeInfo {
+  return {
+    ...c,
+    writableName: AttrWriteTypeNames[c.writable] ?? "WT_UNKNOWN",
+    dataFormatName: formatName(c.dataFormat),
+    dataTypeName: CmdArgTypeNames[c.dataType] ?? "DevVoid",
+    levelName: DispLevelNames[c.level] ?? "DL_UNKNOWN",
+  };
+}
+
+function toReading(a: AttributeValue5, device: string): AttributeResult {
+  if (a.errors.length > 0) {
+    const error = DevFailed.rethrow(
+      new DevFailed(a.errors),
+      "API_AttributeFailed",
+      `Failed to read_attribute on device ${device}, attribute ${a.name}`,
+      "DeviceProxy.read",
+    );
+    return { name: a.name, error, quality: qualityName(a.quality) };
+  }
+  const { value, wValue } = shapeValue(a.value, a.dataFormat, a.rDim, a.wDim);
+  const timeUs = a.time.sec * 1_000_000 + a.time.usec;
+  const base = {
+    name: a.name,
+    value,
+    quality: qualityName(a.quality),
+    time: new Date(a.time.sec * 1000 + Math.floor(a.time.usec / 1000)),
+    timeUs,
+    dims: a.rDim,
+    wDims: a.wDim,
+    dataFormat: formatName(a.dataFormat),
+    dataType: CmdArgTypeNames[a.dataType] ?? "DevVoid",
+  };
+  return wValue === undefined ? base : { ...base, wValue };
+}
+
+function readValues5(r: CdrReader): AttributeValue5[] {
+  return r.sequence(40, (x) => readAttributeValue5(x, true), "AttributeValueList_5");
+}
+
+export class DeviceProxy {
+  /** Device name as the database knows it (`a/b/c`). */
+  readonly name: string;
+  readonly context: TangoContext;
+  private readonly obj: RemoteObject;
+  private readonly db: Database | undefined;
+  private readonly hosts: readonly TangoHost[];
+  private readonly cmdCache = new Map<string, CommandInfo>();
+  private readonly cfgCache = new Map<string, AttributeInfo>();
+  private adm: string | undefined;
+  private closed = false;
+  source: number;
+
+  private constructor(
+    name: string,
+    context: TangoContext,
+    obj: RemoteObject,
+    db: Database | undefined,
+    hosts: readonly TangoHost[],
+    source: number,
+  ) {
+    this.name = name;
+    this.context = context;
+    this.obj = obj;
+    this.db = db;
+    this.hosts = hosts;
+    this.source = source;
+  }
+
+  /**
+   * Resolves `name` (device name, FQDN, `#dbase=no` or alias) and returns a proxy. Through the database this is one
+   * DbImportDevice (plus DbGetAliasDevice for an alias); with `#dbase=no` there is no I/O.
+   */
+  static async connect(name: string, opts: ConnectOptions): Promise<DeviceProxy> {
+    const { context } = opts;
+    const parsed = parseDeviceName(name);
+    const source = DevSource[opts.source ?? "DEV"];
+    if (!parsed.useDatabase) {
+      const hosts = parsed.hosts as readonly TangoHost[];
+      const device = parsed.device as string;
+      const obj = new RemoteObject({
+        name: `tango://${formatTangoHosts(hosts)}/${device}#dbase=no`,
+        address: { endpoints: hosts, objectKey: new Uint8Array(Buffer.from(device.toLowerCase(), "latin1")) },
+        context,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
+      return new DeviceProxy(device, context, obj, undefined, hosts, source);
+    }
+    const db = context.database(parsed.hosts);
+    const device = parsed.device ?? (await db.getAliasDevice(parsed.alias as string, opts));
+    const imp = await db.importDevice(device, opts);
+    const importAddress = async (o: CallOptions): Promise<ObjectAddress> => {
+      const i = await db.importDevice(device, o);
+      if (!i.exported || !i.ior.startsWith("IOR:")) {
+        throw new ConnectionFailed(
+          devError("API_DeviceNotExported", `device ${device} is not exported (its server is not running)`, "DeviceProxy.connect"),
+        );
+      }
+      return toAddress(i.ior, device);
+    };
+    if (!imp.exported || !imp.ior.startsWith("IOR:")) {
+      throw new ConnectionFailed(
+        devError(
+          "API_DeviceNotExported",
+          `device ${imp.name} is defined in the database but not exported (its server ${imp.server} is not running)`,
+          "DeviceProxy.connect",
+        ),
+      );
+    }
+    const obj = new RemoteObject({
+      name: imp.name,
+      address: toAddress(imp.ior, imp.name),
+      context,
+      resolver: importAddress,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    return new DeviceProxy(imp.name, context, obj, db, db.hosts, source);
+  }
+
+  /** `tango://host:port/a/b/c` (database host, or the server itself for #dbase=no). */
+  get fullName(): string {
+    return `tango://${formatTangoHosts(this.hosts)}/${this.name}${this.db ? "" : "#dbase=no"}`;
+  }
+
+  /** The server endpoint currently used. */
+  get endpoint(): TangoHost {
+    return this.obj.endpoint;
+  }
+
+  /** Re-imports done after server restarts (for diagnostics). */
+  get reimportCount(): number {
+    return this.obj.reimports;
+  }
+
+  setTimeout(ms: number): void {
+    if (!(ms > 0)) throw new InvalidArgumentError(`timeout must be a positive number of ms, got ${ms}`, "DeviceProxy.setTimeout");
+    this.obj.timeoutMs = ms;
+  }
+
+  getTimeout(): number {
+    return this.obj.timeoutMs;
+  }
+
+  /** Idempotent; the shared connections stay open for the other proxies of the context. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private check(): void {
+    if (this.closed) throw new NotAllowed(devError("API_ProxyClosed", `the proxy of ${this.name} was closed`, "DeviceProxy"));
+  }
+
+  private invoke<T>(op: string, write: ((w: CdrWriter) => void) | undefined, read: (r: CdrReader) => T, opts?: CallOptions): Promise<T> {
+    this.check();
+    return this.obj.invoke(op, write, read, opts);
+  }
+
+  // ----------------------------------------------------------------------------------------------- basics
+
+  /** Round-trip time of a `ping`, in microseconds. */
+  async ping(opts?: CallOptions): Promise<number> {
+    const t0 = this.context.clock.monotonic();
+    await this.invoke("ping", undefined, () => undefined, opts);
+    return Math.round((this.context.clock.monotonic() - t0) * 1000);
+  }
+
+  state(opts?: CallOptions): Promise<DevStateName> {
+    return this.invoke("_get_state", undefined, (r) => DevStateNames[r.ulong()] ?? "UNKNOWN", opts);
+  }
+
+  status(opts?: CallOptions): Promise<string> {
+    return this.invoke("_get_status", undefined, (r) => r.string(), opts);
+  }
+
+  description(opts?: CallOptions): Promise<string> {
+    return this.invoke("_get_description", undefined, (r) => r.string(), opts);
+  }
+
+  info(opts?: CallOptions): Promise<DevInfo> {
+    return this.invoke("info_3", undefined, (r) => readDevInfo(r, true), opts);
+  }
+
+  /** Name of the admin device (`dserver/<exec>/<instance>`). */
+  async adminName(opts?: CallOptions): Promise<string> {
+    if (this.adm === undefined) this.adm = await this.invoke("_get_adm_name", undefined, (r) => r.string(), opts);
+    return this.adm;
+  }
+
+  // ----------------------------------------------------------------------------------------------- commands
+
+  private static cmdInfo(c: ReturnType<typeof readDevCmdInfo>): CommandInfo {
+    return {
+      name: c.name,
+      inType: CmdArgTypeNames[c.inType] ?? "DevVoid",
+      outType: CmdArgTypeNames[c.outType] ?? "DevVoid",
+      inTypeDesc: c.inTypeDesc,
+      outTypeDesc: c.outTypeDesc,
+      level: DispLevelNames[c.level] ?? "DL_UNKNOWN",
+      tag: c.tag,
+    };
+  }
+
+  async commandList(opts?: CallOptions): Promise<CommandInfo[]> {
+    const list = await this.invoke(
+      "command_list_query_2",
+      undefined,
+      (r) => r.sequence(28, (x) => readDevCmdInfo(x, true), "DevCmdInfoList_2"),
+      opts,
+    );
+    const out = list.map(DeviceProxy.cmdInfo);
+    for (const c of out) this.cmdCache.set(c.name.toLowerCase(), c);
+    return out;
+  }
+
+  async commandQuery(command: string, opts?: CallOptions): Promise<CommandInfo> {
+    const c = DeviceProxy.cmdInfo(
+      await this.invoke(
+        "command_query_2",
+        (w) => w.string(command),
+        (r) => readDevCmdInfo(r, true),
+        opts,
+      ),
+    );
+    this.cmdCache.set(command.toLowerCase(), c);
+    return c;
+  }
+
+  /**
+   * Executes a command. Its argument types are fetched once (command_query_2) and cached; `argin` is converted to the
+   * command's input type (InvalidArgumentError when it does not fit) and the result converted back.
+   */
+  async command(command: string, argin?: unknown, opts?: CallOptions): Promise<CommandValue> {
+    this.check();
+    let info = this.cmdCache.get(command) ?? this.cmdCache.get(command.toLowerCase());
+    if (!info) {
+      info = await this.commandQuery(command, opts);
+      this.cmdCache.set(command, info);
+    }
+    const any = encodeArgin(info.inType, argin, `command ${info.name} argin (${info.inType})`);
+    const out = await commandInout4(this.obj, info.name, any, this.source, this.context.clientIdent, opts);
+    return decodeArgout(out, info.outType);
+  }
+
+  // ----------------------------------------------------------------------------------------------- attributes
+
+  private writeReadArgs(names: readonly string[]): (w: CdrWriter) => void {
+    const source = this.source;
+    const ident = this.context.clientIdent;
+    return (w) => {
+      w.stringSeq(names);
+      w.ulong(source);
+      writeClntIdent(w, ident);
+    };
+  }
+
+  /** Reads one attribute; a read failure throws (DevFailed with the server's reasons, e.g. API_AttrNotFound). */
+  async read(attribute: string, opts?: CallOptions): Promise<AttributeReading> {
+    const list = await this.invoke("read_attributes_5", this.writeReadArgs([attribute]), readValues5, opts);
+    const a = list[0];
+    if (!a) throw new DevFailed(devError("API_AttrNotFound", `no value returned for ${attribute}`, "DeviceProxy.read"));
+    const res = toReading(a, this.name);
+    if (res.error) throw res.error;
+    return res;
+  }
+
+  /** Reads several attributes in one call; per-attribute failures are returned as `{name, error}` items. */
+  async readMany(attributes: readonly string[], opts?: CallOptions): Promise<AttributeResult[]> {
+    const list = await this.invoke("read_attributes_5", this.writeReadArgs(attributes), readValues5, opts);
+    return list.map((a) => toReading(a, this.name));
+  }
+
+  /** Attribute configurations (AttributeConfig_5), cached for writes. */
+  async getAttributeConfig(names: readonly string[], opts?: CallOptions): Promise<AttributeInfo[]> {
+    const list = await this.invoke(
+      "get_attribute_config_5",
+      (w) => w.stringSeq(names),
+      (r) => r.sequence(64, (x) => readAttributeConfig(x, 5), "AttributeConfigList_5"),
+      opts,
+    );
+    const out = list.map(attributeInfo);
+    for (const c of out) this.cfgCache.set(c.name.toLowerCase(), c);
+    return out;
+  }
+
+  async attributeQuery(name: string, opts?: CallOptions): Promise<AttributeInfo> {
+    const [c] = await this.getAttributeConfig([name], opts);
+    if (!c) throw new DevFailed(devError("API_AttrNotFound", `attribute ${name} not found on ${this.name}`, "DeviceProxy.attributeQuery"));
+    return c;
+  }
+
+  /** Every attribute's configuration. */
+  attributeListQuery(opts?: CallOptions): Promise<AttributeInfo[]> {
+    return this.getAttributeConfig([ALL_ATTRIBUTES], opts);
+  }
+
+  async attributeList(opts?: CallOptions): Promise<string[]> {
+    return (await this.attributeListQuery(opts)).map((c) => c.name);
+  }
+
+  /** set_attribute_config_5 with complete configurations (e.g. from getAttributeConfig, modified). */
+  async setAttributeConfig(configs: readonly AttributeConfig[], opts?: CallOptions): Promise<void> {
+    const ident = this.context.clientIdent;
+    await this.invoke(
+      "set_attribute_config_5",
+      (w) => {
+        w.sequence(configs, (x, c) => writeAttributeConfig(x, c, 5));
+        writeClntIdent(w, ident);
+      },
+      () => undefined,
+      opts,
+    );
+    for (const c of configs) this.cfgCache.delete(c.name.toLowerCase());
+  }
+
+  /** Reads the configuration, applies `patch`, writes it back; returns the new configuration as sent. */
+  async updateAttributeConfig(name: string, patch: Partial<AttributeConfig>, opts?: CallOptions): Promise<AttributeConfig> {
+    const cur = await this.attributeQuery(name, opts);
+    const next: AttributeConfig = { ...cur, ...patch, name: cur.name };
+    await this.setAttributeConfig([next], opts);
+    return next;
+  }
+
+  private async writeInfo(name: string, opts?: CallOptions): Promise<AttributeInfo> {
+    return this.cfgCache.get(name.toLowerCase()) ?? (await this.attributeQuery(name, opts));
+  }
+
+  private async encodeWrites(values: readonly (readonly [string, unknown])[], opts?: CallOptions): Promise<AttributeValue5[]> {
+    const out: AttributeValue5[] = [];
+    for (const [name, value] of values) {
+      const info = await this.writeInfo(name, opts);
+      if (info.writable === 0) {
+        throw new InvalidArgumentError(
+          `attribute ${info.name} of ${this.name} is not writable (READ)`,
+          "DeviceProxy.write",
+          "API_AttrNotWritable",
+        );
+      }
+      const { union, dim } = encodeAttrValue(info, value);
+      out.push({
+        value: union,
+        quality: 0,
+        dataFormat: 3,
+        dataType: info.dataType,
+        time: { sec: 0, usec: 0, nsec: 0 },
+        name: info.name,
+        rDim: { x: 0, y: 0 },
+        wDim: dim,
+        errors: [],
+      });
+    }
+    return out;
+  }
+
+  /** Writes one attribute (its type/format come from the cached configuration). Out-of-range → MultiDevFailed. */
+  async write(attribute: string, value: unknown, opts?: CallOptions): Promise<void> {
+    await this.writeMany([[attribute, value]], opts);
+  }
+
+  /** Writes several attributes in one write_attributes_4 call. */
+  async writeMany(values: Readonly<Record<string, unknown>> | readonly (readonly [string, unknown])[], opts?: CallOptions): Promise<void> {
+    this.check();
+    const entries = Array.isArray(values) ? (values as readonly (readonly [string, unknown])[]) : Object.entries(values);
+    const list = await this.encodeWrites(entries, opts);
+    const ident = this.context.clientIdent;
+    await this.invoke(
+      "write_attributes_4",
+      (w) => {
+        w.sequence(list, (x, a) => writeAttributeValue5(x, a, false));
+        writeClntIdent(w, ident);
+      },
+      () => undefined,
+      opts,
+    );
+  }
+
+  /** Writes then reads back the attribute in one call (write_read_attributes_5). */
+  async writeRead(attribute: string, value: unknown, opts?: CallOptions): Promise<AttributeReading> {
+    this.check();
+    const list = await this.encodeWrites([[attribute, value]], opts);
+    const ident = this.context.clientIdent;
+    const res = await this.invoke(
+      "write_read_attributes_5",
+      (w) => {
+        w.sequence(list, (x, a) => writeAttributeValue5(x, a, false));
+        w.stringSeq([attribute]);
+        writeClntIdent(w, ident);
+      },
+      readValues5,
+      opts,
+    );
+    const a = res[0];
+    if (!a) throw new DevFailed(devError("API_AttrNotFound", `no value returned for ${attribute}`, "DeviceProxy.writeRead"));
+    const r = toReading(a, this.name);
+    if (r.error) throw r.error;
+    return r;
+  }
+
+  // ----------------------------------------------------------------------------------------------- properties
+
+  private database(): Database {
+    if (!this.db) {
+      throw new NotAllowed(
+        devError("API_NonDatabaseDevice", `${this.fullName} is used without a database: it has no properties`, "DeviceProxy"),
+      );
+    }
+    return this.db;
+  }
+
+  getProperty(names: string | readonly string[], opts?: CallOptions): Promise<Properties> {
+    return this.database().getDeviceProperty(this.name, typeof names === "string" ? [names] : names, opts);
+  }
+
+  putProperty(props: Readonly<Record<string, PropertyValue>>, opts?: CallOptions): Promise<void> {
+    return this.database().putDeviceProperty(this.name, props, opts);
+  }
+
+  deleteProperty(names: string | readonly string[], opts?: CallOptions): Promise<void> {
+    return this.database().deleteDeviceProperty(this.name, typeof names === "string" ? [names] : names, opts);
+  }
+
+  getPropertyList(pattern = "*", opts?: CallOptions): Promise<string[]> {
+    return this.database().getDevicePropertyList(this.name, pattern, opts);
+  }
+}

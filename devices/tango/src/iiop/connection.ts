@@ -1,0 +1,283 @@
+/**
+ * One GIOP 1.2 client connection over TCP: lazy connect, request-id multiplexing, per-call timeout and AbortSignal,
+ * transparent re-open after the peer closed the socket. Failures are CorbaSystemException with a completion status
+ * telling the caller whether a retry is safe (COMPLETED_NO: the request was certainly not processed).
+ */
+import { connect as netConnect, type Socket } from "node:net";
+import type { CdrWriter } from "../cdr/cdr.ts";
+import { CorbaSystemException, type ProtocolError } from "../errors/errors.ts";
+import { decodeMessage, encodeRequest, FrameAssembler, GIOP_HEADER_SIZE, type ReplyMessage } from "../giop/giop.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+
+export const REPO_TRANSIENT = "IDL:omg.org/CORBA/TRANSIENT:1.0";
+export const REPO_COMM_FAILURE = "IDL:omg.org/CORBA/COMM_FAILURE:1.0";
+export const REPO_OBJECT_NOT_EXIST = "IDL:omg.org/CORBA/OBJECT_NOT_EXIST:1.0";
+export const REPO_BAD_OPERATION = "IDL:omg.org/CORBA/BAD_OPERATION:1.0";
+export const REPO_MARSHAL = "IDL:omg.org/CORBA/MARSHAL:1.0";
+
+/** omniORB-style minor codes ("AT" vendor prefix) used for locally raised exceptions. */
+export const MINOR_CONNECT_FAILED = 0x41540002;
+export const MINOR_CONNECTION_CLOSED = 0x41540003;
+export const MINOR_MESSAGE_ERROR = 0x41540004;
+
+/** A transport failure raised locally (the request never reached the server or its outcome is unknown). */
+export class TransportFailure extends CorbaSystemException {
+  /** The connect() step failed: nothing was sent. */
+  readonly connectFailed: boolean;
+  readonly endpoint: string;
+  constructor(repoId: string, minor: number, completed: "YES" | "NO" | "MAYBE", endpoint: string, detail: string, connectFailed = false) {
+    super(repoId, minor, completed, detail);
+    this.name = "TransportFailure";
+    this.endpoint = endpoint;
+    this.connectFailed = connectFailed;
+  }
+}
+
+export interface RequestOptions {
+  /** Milliseconds for the whole call (connect included). */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The error to reject with on timeout (created by the caller at call time, to keep the caller's stack). */
+  readonly timeoutError: Error;
+  /** Builds the error to reject with when `signal` aborts. */
+  readonly abortError?: (reason: unknown) => Error;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly message: Buffer;
+  resolve: (m: ReplyMessage) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  sent: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+type State = "idle" | "connecting" | "open" | "closed";
+
+export interface ConnectionOptions {
+  readonly logger?: Logger;
+  readonly maxMessageSize?: number;
+}
+
+export class GiopConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly endpoint: string;
+  private state: State = "idle";
+  private socket: Socket | undefined;
+  private assembler: FrameAssembler;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly logger: Logger;
+  private readonly maxMessageSize: number | undefined;
+  private refd = false;
+  /** Number of TCP connections opened so far (1 = never reconnected). */
+  opened = 0;
+
+  constructor(host: string, port: number, opts: ConnectionOptions = {}) {
+    this.host = host;
+    this.port = port;
+    this.endpoint = `${host}:${port}`;
+    this.logger = opts.logger ?? silentLogger;
+    this.maxMessageSize = opts.maxMessageSize;
+    this.assembler = new FrameAssembler(this.maxMessageSize);
+  }
+
+  get isOpen(): boolean {
+    return this.state === "open";
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a Request and resolves with the matching Reply (any reply status; the caller interprets it). */
+  request(
+    objectKey: Uint8Array,
+    operation: string,
+    body: ((w: CdrWriter) => void) | undefined,
+    opts: RequestOptions,
+  ): Promise<ReplyMessage> {
+    if (opts.signal?.aborted) return Promise.reject(this.abortError(opts, opts.signal.reason));
+    const id = this.nextId;
+    this.nextId = (this.nextId + 1) >>> 0 || 1;
+    const message = encodeRequest({ requestId: id, objectKey, operation }, body);
+    return new Promise<ReplyMessage>((resolve, reject) => {
+      const p: Pending = { id, message, resolve, reject, timer: undefined, sent: false, signal: opts.signal, onAbort: undefined };
+      p.timer = setTimeout(() => this.fail(p, opts.timeoutError), opts.timeoutMs);
+      if (opts.signal) {
+        const signal = opts.signal;
+        p.onAbort = () => this.fail(p, this.abortError(opts, signal.reason));
+        signal.addEventListener("abort", p.onAbort, { once: true });
+      }
+      this.pending.set(id, p);
+      if (this.pending.size === 1) this.setRef(true);
+      if (this.state === "open") this.write(p);
+      else this.open();
+    });
+  }
+
+  /** Closes the socket; pending calls fail with COMM_FAILURE. Idempotent; a later request re-opens. */
+  close(): void {
+    this.teardown(
+      new TransportFailure(REPO_COMM_FAILURE, MINOR_CONNECTION_CLOSED, "MAYBE", this.endpoint, "connection closed by the client"),
+    );
+  }
+
+  private abortError(opts: RequestOptions, reason: unknown): Error {
+    if (opts.abortError) return opts.abortError(reason);
+    return reason instanceof Error ? reason : new TransportFailure(REPO_TRANSIENT, 0, "MAYBE", this.endpoint, "aborted");
+  }
+
+  private write(p: Pending): void {
+    p.sent = true;
+    (this.socket as Socket).write(p.message);
+  }
+
+  private settle(p: Pending): Pending | undefined {
+    if (this.pending.get(p.id) !== p) return undefined;
+    this.pending.delete(p.id);
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (p.onAbort && p.signal) p.signal.removeEventListener("abort", p.onAbort);
+    if (this.pending.size === 0) this.setRef(false);
+    return p;
+  }
+
+  private fail(p: Pending, err: Error): void {
+    this.settle(p)?.reject(err);
+  }
+
+  private setRef(on: boolean): void {
+    const s = this.socket;
+    if (!s || on === this.refd) return;
+    this.refd = on;
+    if (on) s.ref();
+    else s.unref();
+  }
+
+  private open(): void {
+    if (this.state === "connecting") return;
+    this.state = "connecting";
+    this.assembler = new FrameAssembler(this.maxMessageSize);
+    const socket = netConnect({ host: this.host, port: this.port, noDelay: true });
+    this.socket = socket;
+    this.opened++;
+    this.refd = true;
+    if (this.pending.size === 0) this.setRef(false);
+    socket.setNoDelay(true);
+    socket.once("connect", () => {
+      if (this.socket !== socket) return;
+      this.state = "open";
+      this.logger.debug("giop: connected", { endpoint: this.endpoint });
+      for (const p of [...this.pending.values()]) if (!p.sent && this.pending.has(p.id)) this.write(p);
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (this.socket === socket) this.onData(chunk);
+    });
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      if (this.socket !== socket) return;
+      const connecting = this.state === "connecting";
+      this.logger.debug("giop: socket error", { endpoint: this.endpoint, code: err.code, connecting });
+      if (connecting) {
+        this.teardown(
+          new TransportFailure(
+            REPO_TRANSIENT,
+            MINOR_CONNECT_FAILED,
+            "NO",
+            this.endpoint,
+            `connect to ${this.endpoint} failed: ${err.code ?? err.message}`,
+            true,
+          ),
+        );
+      } else {
+        this.teardown(
+          new TransportFailure(
+            REPO_COMM_FAILURE,
+            MINOR_CONNECTION_CLOSED,
+            "MAYBE",
+            this.endpoint,
+            `socket error: ${err.code ?? err.message}`,
+          ),
+        );
+      }
+    });
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      const connecting = this.state === "connecting";
+      this.teardown(
+        connecting
+          ? new TransportFailure(
+              REPO_TRANSIENT,
+              MINOR_CONNECT_FAILED,
+              "NO",
+              this.endpoint,
+              `connect to ${this.endpoint} failed: closed`,
+              true,
+            )
+          : new TransportFailure(REPO_COMM_FAILURE, MINOR_CONNECTION_CLOSED, "MAYBE", this.endpoint, "connection closed by the server"),
+      );
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let msgs: Buffer[];
+    try {
+      msgs = this.assembler.push(chunk);
+    } catch (e) {
+      this.teardown(
+        new TransportFailure(REPO_MARSHAL, MINOR_MESSAGE_ERROR, "MAYBE", this.endpoint, `bad GIOP stream: ${(e as Error).message}`),
+      );
+      return;
+    }
+    for (const m of msgs) {
+      const type = m[7];
+      if (type === 1) {
+        let reply: ReplyMessage;
+        try {
+          reply = decodeMessage(m, this.maxMessageSize) as ReplyMessage;
+        } catch (e) {
+          // A reply we cannot even frame: fail only that request if we can read its id.
+          const le = ((m[6] as number) & 1) === 1;
+          const id = m.length >= GIOP_HEADER_SIZE + 4 ? (le ? m.readUInt32LE(GIOP_HEADER_SIZE) : m.readUInt32BE(GIOP_HEADER_SIZE)) : -1;
+          const p = this.pending.get(id);
+          if (p)
+            this.fail(p, new TransportFailure(REPO_MARSHAL, MINOR_MESSAGE_ERROR, "MAYBE", this.endpoint, (e as ProtocolError).message));
+          continue;
+        }
+        const p = this.pending.get(reply.requestId);
+        if (p) this.settle(p)?.resolve(reply);
+      } else if (type === 5) {
+        // CloseConnection: every request without a reply was not processed → safe to re-send.
+        this.logger.debug("giop: CloseConnection received", { endpoint: this.endpoint, pending: this.pending.size });
+        this.teardown(new TransportFailure(REPO_TRANSIENT, MINOR_CONNECTION_CLOSED, "NO", this.endpoint, "server sent CloseConnection"));
+        return;
+      } else if (type === 6) {
+        this.teardown(new TransportFailure(REPO_COMM_FAILURE, MINOR_MESSAGE_ERROR, "MAYBE", this.endpoint, "server sent MessageError"));
+        return;
+      }
+      // LocateReply / others: ignored (we never send LocateRequest).
+    }
+  }
+
+  private teardown(err: TransportFailure): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.state = "closed";
+    this.refd = false;
+    if (socket) {
+      socket.removeAllListeners("data");
+      socket.on("error", () => {});
+      socket.destroy();
+    }
+    for (const p of [...this.pending.values()]) {
+      // Requests that were never written are certainly not processed.
+      const e =
+        !p.sent && err.completed !== "NO"
+          ? new TransportFailure(REPO_TRANSIENT, err.minor, "NO", this.endpoint, err.message, err.connectFailed)
+          : err;
+      this.fail(p, e);
+    }
+  }
+}
