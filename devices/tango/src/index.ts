@@ -2,6 +2,7 @@
 
 export { TangoContext, type TangoContextOptions } from "./client/context.ts";
 export { type AttrValue, type CommandValue, type DevEncodedValue, type ScalarValue, toJsonValue } from "./client/convert.ts";
+export { type DbDeviceInfo, DbLink, type ImportInfo, type Properties, type PropertyValue } from "./client/db-link.ts";
 export { formatTangoHosts, type ParsedDeviceName, parseDeviceName, parseTangoHost, type TangoHost } from "./client/device-name.ts";
 export {
   type AttributeInfo,
@@ -12,7 +13,7 @@ export {
   type ConnectOptions,
   DeviceProxy,
 } from "./client/device-proxy.ts";
-export { Database, type DbDeviceInfo, type ImportInfo, type Properties, type PropertyValue } from "./database/database.ts";
+export { Database } from "./database/database.ts";
 export * from "./errors/errors.ts";
 export * from "./idl/constants.ts";
 export type { AttributeConfig, AttributeDim, ClntIdent, DevInfo } from "./idl/structs.ts";

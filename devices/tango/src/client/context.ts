@@ -4,12 +4,12 @@
  * Created by entry points (`TangoContext.fromEnv(process.env)`) and passed explicitly.
  */
 
-import { Database } from "../database/database.ts";
 import { devError, WrongNameSyntax } from "../errors/errors.ts";
 import { DEFAULT_CLIENT_TIMEOUT_MS } from "../idl/constants.ts";
 import type { ClntIdent } from "../idl/structs.ts";
 import { type Clock, type Logger, silentLogger, systemClock } from "../iiop/logger.ts";
 import { ConnectionPool } from "../iiop/pool.ts";
+import { DbLink } from "./db-link.ts";
 import { formatTangoHosts, parseTangoHost, type TangoHost } from "./device-name.ts";
 
 export interface TangoContextOptions {
@@ -30,7 +30,7 @@ export class TangoContext implements AsyncDisposable {
   readonly clock: Clock;
   readonly timeoutMs: number;
   readonly clientIdent: ClntIdent;
-  private readonly databases = new Map<string, Database>();
+  private readonly databases = new Map<string, DbLink>();
   private closed = false;
 
   constructor(opts: TangoContextOptions = {}) {
@@ -49,21 +49,21 @@ export class TangoContext implements AsyncDisposable {
     return new TangoContext({ ...opts, ...(th ? { tangoHost: th } : {}) });
   }
 
-  /** The database client for `hosts` (default: TANGO_HOST), shared by every proxy of this context. */
-  database(hosts: readonly TangoHost[] = this.tangoHosts): Database {
+  /** The link to the database of `hosts` (default: TANGO_HOST), shared by every proxy of this context. */
+  databaseLink(hosts: readonly TangoHost[] = this.tangoHosts): DbLink {
     if (hosts.length === 0) {
       throw new WrongNameSyntax(
         devError(
           "API_TangoHostNotSet",
           "TANGO_HOST is not set: give --tango-host / TANGO_HOST=host:port, or use tango://host:port/... names",
-          "TangoContext.database",
+          "TangoContext.databaseLink",
         ),
       );
     }
     const key = formatTangoHosts(hosts).toLowerCase();
     let db = this.databases.get(key);
     if (!db) {
-      db = new Database(this, hosts);
+      db = new DbLink(this, hosts);
       this.databases.set(key, db);
     }
     return db;

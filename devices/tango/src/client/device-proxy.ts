@@ -9,7 +9,6 @@
  */
 import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { iiopProfiles, parseIor } from "../corba/ior.ts";
-import type { Database, Properties, PropertyValue } from "../database/database.ts";
 import { ConnectionFailed, DevFailed, devError, InvalidArgumentError, NotAllowed } from "../errors/errors.ts";
 import {
   type AttrDataFormatName,
@@ -50,6 +49,7 @@ import {
   qualityName,
   shapeValue,
 } from "./convert.ts";
+import type { DbLink, Properties, PropertyValue } from "./db-link.ts";
 import { formatTangoHosts, parseDeviceName, type TangoHost } from "./device-name.ts";
 import { type ObjectAddress, RemoteObject } from "./remote-object.ts";
 import { commandInout4 } from "./tango-ops.ts";
@@ -160,7 +160,7 @@ export class DeviceProxy {
   readonly name: string;
   readonly context: TangoContext;
   private readonly obj: RemoteObject;
-  private readonly db: Database | undefined;
+  private readonly db: DbLink | undefined;
   private readonly hosts: readonly TangoHost[];
   private readonly cmdCache = new Map<string, CommandInfo>();
   private readonly cfgCache = new Map<string, AttributeInfo>();
@@ -172,7 +172,7 @@ export class DeviceProxy {
     name: string,
     context: TangoContext,
     obj: RemoteObject,
-    db: Database | undefined,
+    db: DbLink | undefined,
     hosts: readonly TangoHost[],
     source: number,
   ) {
@@ -203,7 +203,7 @@ export class DeviceProxy {
       });
       return new DeviceProxy(device, context, obj, undefined, hosts, source);
     }
-    const db = context.database(parsed.hosts);
+    const db = context.databaseLink(parsed.hosts);
     const device = parsed.device ?? (await db.getAliasDevice(parsed.alias as string, opts));
     const imp = await db.importDevice(device, opts);
     const importAddress = async (o: CallOptions): Promise<ObjectAddress> => {
@@ -518,7 +518,7 @@ export class DeviceProxy {
 
   // ----------------------------------------------------------------------------------------------- properties
 
-  private database(): Database {
+  private database(): DbLink {
     if (!this.db) {
       throw new NotAllowed(
         devError("API_NonDatabaseDevice", `${this.fullName} is used without a database: it has no properties`, "DeviceProxy"),
