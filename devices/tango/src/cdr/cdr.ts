@@ -246,10 +246,13 @@ export class CdrWriter {
   readonly littleEndian: boolean;
   /** Stream offset of byte 0 (alignment is computed relative to this). */
   readonly origin: number;
+  /** Value written into alignment padding (0 by default; tests set another value to locate padding bytes). */
+  readonly padByte: number;
 
-  constructor(opts: { littleEndian?: boolean; origin?: number; initialSize?: number } = {}) {
+  constructor(opts: { littleEndian?: boolean; origin?: number; initialSize?: number; padByte?: number } = {}) {
     this.littleEndian = opts.littleEndian ?? true;
     this.origin = opts.origin ?? 0;
+    this.padByte = opts.padByte ?? 0;
     this.buf = Buffer.allocUnsafe(opts.initialSize ?? 256);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
@@ -269,7 +272,7 @@ export class CdrWriter {
     if (rel !== 0) {
       const pad = n - rel;
       this.ensure(pad);
-      this.buf.fill(0, this.pos, this.pos + pad);
+      this.buf.fill(this.padByte, this.pos, this.pos + pad);
       this.pos += pad;
     }
   }
@@ -405,7 +408,7 @@ export class CdrWriter {
   }
   /** Writes an encapsulation: ulong length, byte-order octet, contents aligned from the byte-order octet. */
   encapsulation(body: (w: CdrWriter) => void, littleEndian = this.littleEndian): void {
-    const inner = new CdrWriter({ littleEndian, origin: 0 });
+    const inner = new CdrWriter({ littleEndian, origin: 0, padByte: this.padByte });
     inner.octet(littleEndian ? 1 : 0);
     body(inner);
     this.octets(inner.finish());

@@ -242,10 +242,12 @@ export function decodeMessage(buf: Uint8Array, maxSize = DEFAULT_MAX_MESSAGE_SIZ
 export interface EncodeOptions {
   readonly minor?: number;
   readonly littleEndian?: boolean;
+  /** Value of alignment padding bytes (default 0). Tests encode twice with different values to locate padding. */
+  readonly padByte?: number;
 }
 
 function startMessage(opts: EncodeOptions): CdrWriter {
-  const w = new CdrWriter({ littleEndian: opts.littleEndian ?? true, origin: 0, initialSize: 512 });
+  const w = new CdrWriter({ littleEndian: opts.littleEndian ?? true, origin: 0, initialSize: 512, padByte: opts.padByte ?? 0 });
   w.raw(new Uint8Array(GIOP_HEADER_SIZE));
   return w;
 }
