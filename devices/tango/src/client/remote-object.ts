@@ -14,7 +14,7 @@ import {
   devError,
   ProtocolError,
 } from "../errors/errors.ts";
-import { REPO_OBJECT_NOT_EXIST, REPO_TRANSIENT, TransportFailure } from "../iiop/connection.ts";
+import { type GiopConnection, REPO_OBJECT_NOT_EXIST, REPO_TRANSIENT, REQUEST_TIMED_OUT, TransportFailure } from "../iiop/connection.ts";
 import type { CallOptions } from "../iiop/logger.ts";
 import { replyBody } from "../iiop/reply.ts";
 import type { TangoContext } from "./context.ts";
@@ -57,6 +57,8 @@ export class RemoteObject {
   private readonly context: TangoContext;
   private readonly resolver: Resolver | undefined;
   private endpointIndex = 0;
+  private conn: GiopConnection | undefined;
+  private connGeneration = -1;
   timeoutMs: number;
   /** How many times the address was re-imported (observability for tests). */
   reimports = 0;
@@ -85,27 +87,84 @@ export class RemoteObject {
     opts: CallOptions = {},
   ): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const origin = `${this.name} ${operation}`;
-    // Created now, so that the stack points at the caller (house style).
-    const timeoutError = new DeviceTimeout(
-      devError("API_DeviceTimedOut", `Timeout (${timeoutMs} mS) exceeded on ${this.name} (operation ${operation})`, origin),
-    );
     const start = this.context.clock.monotonic();
     const signal = opts.signal;
-    const abortError = (reason: unknown): Error =>
-      new DevFailed(devError("API_CallAborted", `call ${operation} on ${this.name} was aborted`, origin), { cause: reason });
+    // Fast path: one request on the cached connection.
+    try {
+      const reply = await this.connection().request(
+        this.addr.objectKey,
+        operation,
+        write,
+        signal ? { timeoutMs, signal, abortError: (reason) => this.abortError(operation, reason) } : { timeoutMs },
+      );
+      return read(replyBody(reply, operation));
+    } catch (e) {
+      return this.recover(e, operation, write, read, { timeoutMs, signal, start });
+    }
+  }
+
+  private connection(): GiopConnection {
+    const pool = this.context.pool;
+    if (this.conn === undefined || this.connGeneration !== pool.generation) {
+      const ep = this.endpoint;
+      this.conn = pool.get(ep.host, ep.port);
+      this.connGeneration = pool.generation;
+    }
+    return this.conn;
+  }
+
+  private abortError(operation: string, reason: unknown): Error {
+    return new DevFailed(devError("API_CallAborted", `call ${operation} on ${this.name} was aborted`, `${this.name} ${operation}`), {
+      cause: reason,
+    });
+  }
+
+  /**
+   * The timeout error, created in the async call chain so that V8's async stack trace still names the caller.
+   */
+  private timeoutError(operation: string, timeoutMs: number): DeviceTimeout {
+    return new DeviceTimeout(
+      devError(
+        "API_DeviceTimedOut",
+        `Timeout (${timeoutMs} mS) exceeded on ${this.name} (operation ${operation})`,
+        `${this.name} ${operation}`,
+      ),
+    );
+  }
+
+  private async recover<T>(
+    first: unknown,
+    operation: string,
+    write: ((w: CdrWriter) => void) | undefined,
+    read: (r: CdrReader) => T,
+    call: { timeoutMs: number; signal: AbortSignal | undefined; start: number },
+  ): Promise<T> {
+    const { timeoutMs, signal, start } = call;
+    const origin = `${this.name} ${operation}`;
+    if (first === REQUEST_TIMED_OUT) throw this.timeoutError(operation, timeoutMs);
+    let pendingError: unknown = first;
     let reimported = false;
     let resends = 0;
     let tried = 1;
     for (;;) {
-      const remaining = timeoutMs - (this.context.clock.monotonic() - start);
-      if (remaining <= 0) throw timeoutError;
-      const ep = this.endpoint;
-      try {
-        const conn = this.context.pool.get(ep.host, ep.port);
-        const reply = await conn.request(this.addr.objectKey, operation, write, { timeoutMs: remaining, signal, timeoutError, abortError });
-        return read(replyBody(reply, origin));
-      } catch (e) {
+      if (pendingError === undefined) {
+        const remaining = timeoutMs - (this.context.clock.monotonic() - start);
+        if (remaining <= 0) throw this.timeoutError(operation, timeoutMs);
+        try {
+          const reply = await this.connection().request(this.addr.objectKey, operation, write, {
+            timeoutMs: remaining,
+            signal,
+            abortError: (reason) => this.abortError(operation, reason),
+          });
+          return read(replyBody(reply, origin));
+        } catch (e) {
+          if (e === REQUEST_TIMED_OUT) throw this.timeoutError(operation, timeoutMs);
+          pendingError = e;
+        }
+      }
+      {
+        const e = pendingError;
+        pendingError = undefined;
         const kind = retryKind(e);
         if (kind === undefined || signal?.aborted) throw this.mapError(e, operation);
         if (kind === "resend") {
@@ -114,17 +173,19 @@ export class RemoteObject {
         }
         if (kind === "connect" && tried < this.addr.endpoints.length) {
           this.endpointIndex = (this.endpointIndex + 1) % this.addr.endpoints.length;
+          this.conn = undefined;
           tried++;
           continue;
         }
         if (!this.resolver || reimported) throw this.mapError(e, operation);
         reimported = true;
         const left = timeoutMs - (this.context.clock.monotonic() - start);
-        if (left <= 0) throw timeoutError;
+        if (left <= 0) throw this.timeoutError(operation, timeoutMs);
         try {
           this.context.logger.debug("client: re-importing after a failure", { name: this.name, error: (e as Error).message });
           this.addr = await this.resolver({ timeoutMs: left, signal });
           this.endpointIndex = 0;
+          this.conn = undefined;
           this.reimports++;
           tried = 1;
         } catch (re) {

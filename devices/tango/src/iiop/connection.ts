@@ -4,9 +4,53 @@
  * telling the caller whether a retry is safe (COMPLETED_NO: the request was certainly not processed).
  */
 import { connect as netConnect, type Socket } from "node:net";
-import type { CdrWriter } from "../cdr/cdr.ts";
+import { CdrWriter } from "../cdr/cdr.ts";
 import { CorbaSystemException, type ProtocolError } from "../errors/errors.ts";
 import { decodeMessage, encodeRequest, FrameAssembler, GIOP_HEADER_SIZE, type ReplyMessage } from "../giop/giop.ts";
+
+/** Thrown (once, shared) by a request whose deadline passed; the caller turns it into its own timeout error. */
+export const REQUEST_TIMED_OUT: unique symbol = Symbol("request timed out");
+
+const templates = new WeakMap<Uint8Array, Map<string, Buffer>>();
+
+/** GIOP 1.2 request bytes up to the end of the (empty) service-context list, for one object key and operation. */
+function requestTemplate(objectKey: Uint8Array, operation: string): Buffer {
+  let byOp = templates.get(objectKey);
+  if (!byOp) {
+    byOp = new Map();
+    templates.set(objectKey, byOp);
+  }
+  let t = byOp.get(operation);
+  if (!t) {
+    t = Buffer.from(encodeRequest({ requestId: 0, objectKey, operation }));
+    byOp.set(operation, t);
+  }
+  return t;
+}
+
+/** Encodes a little-endian GIOP 1.2 Request (same bytes as giop.encodeRequest, without re-marshalling the header). */
+export function encodeRequestFast(
+  requestId: number,
+  objectKey: Uint8Array,
+  operation: string,
+  body: ((w: CdrWriter) => void) | undefined,
+): Buffer {
+  const t = requestTemplate(objectKey, operation);
+  const w = new CdrWriter({ littleEndian: true, origin: 0, initialSize: t.length + 128 });
+  w.raw(t);
+  if (body) {
+    const before = w.pos;
+    w.align(8);
+    const aligned = w.pos;
+    body(w);
+    if (w.pos === aligned) w.pos = before;
+  }
+  const out = w.finish();
+  out.writeUInt32LE(out.length - GIOP_HEADER_SIZE, 8);
+  out.writeUInt32LE(requestId, GIOP_HEADER_SIZE);
+  return out;
+}
+
 import { type Logger, silentLogger } from "./logger.ts";
 
 export const REPO_TRANSIENT = "IDL:omg.org/CORBA/TRANSIENT:1.0";
@@ -37,8 +81,8 @@ export interface RequestOptions {
   /** Milliseconds for the whole call (connect included). */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-  /** The error to reject with on timeout (created by the caller at call time, to keep the caller's stack). */
-  readonly timeoutError: Error;
+  /** The error to reject with on timeout (default: the REQUEST_TIMED_OUT symbol, for the caller to replace). */
+  readonly timeoutError?: Error;
   /** Builds the error to reject with when `signal` aborts. */
   readonly abortError?: (reason: unknown) => Error;
 }
@@ -47,7 +91,7 @@ interface Pending {
   readonly id: number;
   readonly message: Buffer;
   resolve: (m: ReplyMessage) => void;
-  reject: (e: Error) => void;
+  reject: (e: Error | typeof REQUEST_TIMED_OUT) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   sent: boolean;
   signal: AbortSignal | undefined;
@@ -103,10 +147,11 @@ export class GiopConnection {
     if (opts.signal?.aborted) return Promise.reject(this.abortError(opts, opts.signal.reason));
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
-    const message = encodeRequest({ requestId: id, objectKey, operation }, body);
+    const message = encodeRequestFast(id, objectKey, operation, body);
     return new Promise<ReplyMessage>((resolve, reject) => {
       const p: Pending = { id, message, resolve, reject, timer: undefined, sent: false, signal: opts.signal, onAbort: undefined };
-      p.timer = setTimeout(() => this.fail(p, opts.timeoutError), opts.timeoutMs);
+      const timeoutError = opts.timeoutError;
+      p.timer = setTimeout(() => this.fail(p, timeoutError ?? REQUEST_TIMED_OUT), opts.timeoutMs);
       if (opts.signal) {
         const signal = opts.signal;
         p.onAbort = () => this.fail(p, this.abortError(opts, signal.reason));
@@ -145,7 +190,7 @@ export class GiopConnection {
     return p;
   }
 
-  private fail(p: Pending, err: Error): void {
+  private fail(p: Pending, err: Error | typeof REQUEST_TIMED_OUT): void {
     this.settle(p)?.reject(err);
   }
 

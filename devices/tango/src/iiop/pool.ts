@@ -6,6 +6,8 @@ export class ConnectionPool {
   private readonly connections = new Map<string, GiopConnection>();
   private readonly logger: Logger;
   private closed = false;
+  /** Incremented by close(): holders of cached connections must get them again. */
+  generation = 0;
 
   constructor(opts: { logger?: Logger } = {}) {
     this.logger = opts.logger ?? silentLogger;
@@ -35,6 +37,7 @@ export class ConnectionPool {
   /** Closes every connection (pending calls fail). Idempotent. */
   close(): void {
     this.closed = true;
+    this.generation++;
     for (const c of this.connections.values()) c.close();
     this.connections.clear();
   }
