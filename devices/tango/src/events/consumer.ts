@@ -1,0 +1,756 @@
+/**
+ * Client side of the Tango ZMQ event system (cppTango ZmqEventConsumer + EventConsumerKeepAliveThread behaviour):
+ *
+ * - one heartbeat SUB and one event SUB socket per consumer (one consumer per TangoContext), each connected once per
+ *   server endpoint; topics subscribed exactly as returned by the admin device's ZmqEventSubscriptionChange;
+ * - the synchronous read delivered as the first item of every (re)subscription;
+ * - event counters: the first repeat of a counter is dropped (cppTango's double send), gaps yield an
+ *   API_MissedEvents error item carrying the number of lost events;
+ * - keep-alive: EventConfirmSubscription for every live event of a server every `confirmPeriodMs` (cppTango 200 s),
+ *   API_EventTimeout error items when a server's heartbeat is missing for `heartbeatTimeoutMs`, then re-subscription
+ *   every `retryPeriodMs` until the server is back (new endpoints are followed);
+ * - subscriptions made while the server is down stay pending and become live when it appears.
+ *
+ * Sockets and the keep-alive timer exist only while at least one subscription is open.
+ */
+import * as zmq from "zeromq";
+import type { TangoContext } from "../client/context.ts";
+import { DeviceProxy } from "../client/device-proxy.ts";
+import {
+  CommunicationFailed,
+  ConnectionFailed,
+  CorbaSystemException,
+  DevFailed,
+  DeviceTimeout,
+  devError,
+  EventSystemFailed,
+  InvalidArgumentError,
+  ProtocolError,
+} from "../errors/errors.ts";
+import type { CallOptions, Logger } from "../iiop/logger.ts";
+import {
+  configItem,
+  dataReadyItem,
+  type ErrorEventItem,
+  type EventItem,
+  type EventItemBase,
+  errorItem,
+  errorsItem,
+  readingItem,
+  valueItem,
+} from "./event-item.ts";
+import { BoundedQueue } from "./event-queue.ts";
+import {
+  decodeEventPayload,
+  decodeMessage,
+  type EventPayload,
+  type EventType,
+  heartbeatTopic,
+  isEventType,
+  parseSubscriptionReply,
+  type SubscriptionReply,
+  subscriptionArgin,
+  topicEventName,
+  wireEventName,
+} from "./zmq-wire.ts";
+
+const ORIGIN = "EventConsumer";
+
+export interface EventConsumerOptions {
+  /** How often the keep-alive work runs (ms). Default 1000. */
+  readonly keepAliveTickMs?: number;
+  /** A server whose heartbeat is missing for longer than this is declared dead (ms). Servers beat every 9 s. Default 12000. */
+  readonly heartbeatTimeoutMs?: number;
+  /** Re-confirm live subscriptions (EventConfirmSubscription) this often (ms). Default 200000 (cppTango: 600 s / 3). */
+  readonly confirmPeriodMs?: number;
+  /** Retry pending subscriptions / dead servers this often (ms). Default 10000. */
+  readonly retryPeriodMs?: number;
+  /** ZMQ_RCVHWM of the event socket (0 = unlimited). Default 1000 (cppTango's SUB_HWM). */
+  readonly receiveHighWaterMark?: number;
+  readonly logger?: Logger;
+}
+
+export interface SubscribeOptions extends CallOptions {
+  /** Items kept when the reader is slower than the events (oldest dropped and counted). Default 1000. */
+  readonly queueSize?: number;
+  /**
+   * Stay pending on any subscription failure (cppTango "stateless" mode). By default only connection failures
+   * (server down) leave the subscription pending; other failures (no such attribute, polling not started...) throw.
+   */
+  readonly stateless?: boolean;
+}
+
+export type SubscriptionState = "pending" | "live" | "lost" | "closed";
+
+interface Channel {
+  readonly name: string;
+  readonly admin: DeviceProxy;
+  endpoints: { heartbeat: string; event: string };
+  lastHeartbeat: number;
+  lastConfirm: number;
+  alive: boolean;
+  busy: boolean;
+  nextRetry: number;
+  readonly subs: Set<EventSubscription>;
+}
+
+function isConnectionError(err: unknown): boolean {
+  if (err instanceof ConnectionFailed || err instanceof CommunicationFailed || err instanceof DeviceTimeout) return true;
+  if (err instanceof CorbaSystemException) return true;
+  if (err instanceof DevFailed) {
+    return err.errors.some((e) =>
+      ["API_DeviceNotExported", "API_CantConnectToDevice", "API_CorbaException", "API_ServerNotRunning", "API_DeviceTimedOut"].includes(
+        e.reason,
+      ),
+    );
+  }
+  return false;
+}
+
+function asDevFailed(err: unknown, reason: string, desc: string): DevFailed {
+  if (err instanceof DevFailed) return err;
+  return DevFailed.rethrow(err, reason, desc, ORIGIN);
+}
+
+/** One subscription: an async iterable of EventItem with a bounded queue, and an AsyncDisposable. */
+export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposable {
+  readonly device: string;
+  readonly attribute: string;
+  readonly event: EventType;
+  /** @internal */ proxy: DeviceProxy | undefined;
+  /** @internal */ readonly queue: BoundedQueue<EventItem>;
+  /** @internal */ topic: string | undefined;
+  /** @internal */ channel: Channel | undefined;
+  /** @internal */ ctr = 0;
+  /** @internal */ discarded = false;
+  /** @internal */ buffer: EventItem[] | undefined;
+  /** @internal */ busy = false;
+  /** @internal */ nextRetry = 0;
+  /** @internal */ lastError: string | undefined;
+  private st: SubscriptionState = "pending";
+  private readonly consumer: EventConsumer;
+  private readonly onAbort: (() => void) | undefined;
+  private readonly signal: AbortSignal | undefined;
+  /** Events lost on the way (counter gaps). */
+  missed = 0;
+  /** Items received from the server (duplicates excluded). */
+  received = 0;
+  /** Duplicate events dropped (same counter repeated). */
+  duplicates = 0;
+
+  /** @internal */
+  constructor(consumer: EventConsumer, device: string, attribute: string, event: EventType, queueSize: number, signal?: AbortSignal) {
+    this.consumer = consumer;
+    this.device = device;
+    this.attribute = attribute;
+    this.event = event;
+    this.queue = new BoundedQueue(queueSize);
+    this.signal = signal;
+    if (signal) {
+      this.onAbort = () => void this.close();
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+  }
+
+  get state(): SubscriptionState {
+    return this.st;
+  }
+  get isClosed(): boolean {
+    return this.st === "closed";
+  }
+  /** @internal */
+  setState(s: SubscriptionState): void {
+    if (this.st !== "closed") this.st = s;
+  }
+
+  /** Items dropped because the queue was full. */
+  get dropped(): number {
+    return this.queue.dropped;
+  }
+
+  /** @internal */
+  base(counter?: number, synchronous?: boolean): Omit<EventItemBase, "receivedAt"> {
+    const b = { device: this.device, attribute: this.attribute, event: this.event };
+    if (counter === undefined) return synchronous ? { ...b, synchronous } : b;
+    return { ...b, counter };
+  }
+
+  /** @internal Delivers an item (held back while the synchronous read of a (re)subscription is in flight). */
+  deliver(item: EventItem): void {
+    if (this.buffer) this.buffer.push(item);
+    else this.queue.push(item);
+  }
+
+  /** @internal Applies the counter rules then delivers. */
+  onWire(ctr: number, payload: EventPayload, now: number): void {
+    if (this.st === "closed") return;
+    if (ctr !== 1 && this.ctr === 0) this.ctr = (ctr - 1) >>> 0;
+    const delta = (ctr - this.ctr) >>> 0;
+    if (delta === 0) {
+      if (!this.discarded) {
+        this.discarded = true;
+        this.duplicates++;
+        return;
+      }
+      this.discarded = false;
+    } else this.discarded = false;
+    this.ctr = ctr;
+    if (delta >= 2 && delta < 0x80000000) {
+      const lost = delta - 1;
+      this.missed += lost;
+      const err = new DevFailed(
+        devError("API_MissedEvents", `Missed ${lost} event(s) (counter jumped to ${ctr}): ZMQ queue reached its high water mark?`, ORIGIN),
+      );
+      this.deliver(errorItem(this.base(ctr), err, now, lost));
+    }
+    this.received++;
+    const base = this.base(ctr);
+    switch (payload.kind) {
+      case "attr-value":
+        this.deliver(valueItem(base, payload.value, now));
+        return;
+      case "attr-conf":
+        this.deliver(configItem(base, payload.config, now));
+        return;
+      case "data-ready":
+        this.deliver(dataReadyItem(base, payload.dataReady, now));
+        return;
+      case "errors":
+        this.deliver(errorsItem(base, payload.errors, now));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Waits for the next item; `done` once the subscription is closed and the queue drained. */
+  next(): Promise<IteratorResult<EventItem, undefined>> {
+    return this.queue.next();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<EventItem, undefined> {
+    return {
+      next: () => this.queue.next(),
+      return: async () => {
+        await this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** Stops the subscription (local ZMQ unsubscribe; the server forgets it after 600 s, as with cppTango). Idempotent. */
+  async close(): Promise<void> {
+    if (this.st === "closed") return;
+    this.st = "closed";
+    if (this.signal && this.onAbort) this.signal.removeEventListener("abort", this.onAbort);
+    this.buffer = undefined;
+    this.queue.end();
+    await this.consumer.remove(this);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Subscribes to events; owned by a TangoContext (see `eventConsumer(context)`). */
+export class EventConsumer {
+  readonly context: TangoContext;
+  private readonly logger: Logger;
+  private readonly tickMs: number;
+  private readonly hbTimeoutMs: number;
+  private readonly confirmMs: number;
+  private readonly retryMs: number;
+  private readonly hwm: number;
+  private hb: zmq.Subscriber | undefined;
+  private ev: zmq.Subscriber | undefined;
+  private readonly loops: Promise<void>[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly subs = new Set<EventSubscription>();
+  private readonly topics = new Map<string, Set<EventSubscription>>();
+  private readonly channels = new Map<string, Channel>();
+  private readonly admins = new Map<string, DeviceProxy>();
+  private readonly connected = { hb: new Map<string, number>(), ev: new Map<string, number>() };
+  private closed = false;
+
+  constructor(context: TangoContext, opts: EventConsumerOptions = {}) {
+    this.context = context;
+    const base = opts.logger ?? context.logger;
+    this.logger = base.child?.("tango:events") ?? base;
+    this.tickMs = opts.keepAliveTickMs ?? 1000;
+    this.hbTimeoutMs = opts.heartbeatTimeoutMs ?? 12_000;
+    this.confirmMs = opts.confirmPeriodMs ?? 200_000;
+    this.retryMs = opts.retryPeriodMs ?? 10_000;
+    this.hwm = opts.receiveHighWaterMark ?? 1000;
+  }
+
+  private now(): number {
+    return this.context.clock.monotonic();
+  }
+
+  /** Open subscriptions. */
+  get size(): number {
+    return this.subs.size;
+  }
+
+  /**
+   * Subscribes to `event` of `attribute`. `target` is a DeviceProxy or a device name (a name allows subscribing
+   * while the server is down). Resolves once the subscription is live (first item = synchronous read) or pending
+   * (server unreachable: an error item is queued and the subscription is retried every `retryPeriodMs`).
+   * Rejects with the server's DevFailed (root reason as PyTango reports it, e.g. API_AttributePollingNotStarted)
+   * on any other failure.
+   */
+  async subscribe(
+    target: DeviceProxy | string,
+    attribute: string,
+    event: EventType,
+    opts: SubscribeOptions = {},
+  ): Promise<EventSubscription> {
+    if (this.closed)
+      throw new EventSystemFailed(devError("API_EventConsumerClosed", "the event consumer of this context was closed", ORIGIN));
+    if (!isEventType(event)) throw new InvalidArgumentError(`unknown event type ${JSON.stringify(event)}`, ORIGIN, "API_InvalidArgs");
+    opts.signal?.throwIfAborted();
+    const device = typeof target === "string" ? target : target.name;
+    const sub = new EventSubscription(this, device, attribute, event, opts.queueSize ?? 1000, opts.signal);
+    if (typeof target !== "string") sub.proxy = target;
+    this.subs.add(sub);
+    this.start();
+    try {
+      await this.connect(sub, opts);
+    } catch (err) {
+      if (!opts.stateless && !isConnectionError(err)) {
+        await sub.close();
+        throw err;
+      }
+      this.pend(sub, err);
+    }
+    return sub;
+  }
+
+  private pend(sub: EventSubscription, err: unknown): void {
+    if (sub.state === "closed") return;
+    sub.setState("pending");
+    sub.nextRetry = this.now() + this.retryMs;
+    const df = asDevFailed(err, "API_EventSubscriptionFailed", `cannot subscribe to ${sub.device}/${sub.attribute}`);
+    const key = df.errors.map((e) => e.reason).join(",");
+    // One error item per distinct failure, not one per retry.
+    if (sub.lastError !== key) {
+      sub.lastError = key;
+      sub.deliver(errorItem(sub.base(), df, Date.now()));
+    }
+    this.logger.debug("subscription pending", { device: sub.device, attribute: sub.attribute, reason: df.reason });
+  }
+
+  /** ZmqEventSubscriptionChange + sockets + synchronous read. Throws on failure. */
+  private async connect(sub: EventSubscription, opts: CallOptions = {}): Promise<void> {
+    sub.busy = true;
+    try {
+      const proxy = sub.proxy ?? (await DeviceProxy.connect(sub.device, { context: this.context, ...opts }));
+      sub.proxy = proxy;
+      const adminName = await proxy.adminName(opts);
+      const admin = await this.admin(adminName, opts);
+      const wire = wireEventName(sub.event);
+      let reply: SubscriptionReply;
+      try {
+        const out = await admin.command("ZmqEventSubscriptionChange", subscriptionArgin(proxy.name, sub.attribute, wire), opts);
+        const v = out as { lvalue?: readonly number[]; svalue?: readonly string[] };
+        if (!v.lvalue || !v.svalue) throw new ProtocolError("ZmqEventSubscriptionChange did not return a DevVarLongStringArray");
+        reply = parseSubscriptionReply(v.lvalue, v.svalue);
+      } catch (err) {
+        if (isConnectionError(err) || !(err instanceof DevFailed)) throw err;
+        throw new EventSystemFailed(
+          [
+            ...err.errors,
+            devError(
+              "API_DSFailedRegisteringEvent",
+              "Device server send exception while trying to register event",
+              `${ORIGIN}.connectEvent`,
+            ),
+          ],
+          { cause: err },
+        );
+      }
+      if (sub.isClosed) return;
+      this.attach(sub, reply, admin);
+      await this.synchronousRead(sub, proxy, opts);
+      if (!sub.isClosed) {
+        sub.setState("live");
+        sub.lastError = undefined;
+      }
+    } finally {
+      sub.busy = false;
+    }
+  }
+
+  private async admin(name: string, opts: CallOptions): Promise<DeviceProxy> {
+    const key = name.toLowerCase();
+    let a = this.admins.get(key);
+    if (!a) {
+      a = await DeviceProxy.connect(name, { context: this.context, ...opts });
+      this.admins.set(key, a);
+    }
+    return a;
+  }
+
+  /** Binds the subscription to its channel and topic; connects sockets to (new) endpoints. */
+  private attach(sub: EventSubscription, reply: SubscriptionReply, admin: DeviceProxy): void {
+    const { hb, ev } = this.sockets();
+    const ep = reply.endpoints[0];
+    if (!ep) throw new ProtocolError("ZmqEventSubscriptionChange returned no endpoint");
+    let ch = this.channels.get(reply.channel);
+    if (!ch) {
+      ch = {
+        name: reply.channel,
+        admin,
+        endpoints: ep,
+        lastHeartbeat: this.now(),
+        lastConfirm: this.now(),
+        alive: true,
+        busy: false,
+        nextRetry: 0,
+        subs: new Set(),
+      };
+      this.channels.set(reply.channel, ch);
+      this.connectEndpoint("hb", hb, ep.heartbeat);
+      this.connectEndpoint("ev", ev, ep.event);
+      hb.subscribe(heartbeatTopic(reply.channel));
+    } else if (ch.endpoints.heartbeat !== ep.heartbeat || ch.endpoints.event !== ep.event) {
+      // The server restarted on other ports: follow it.
+      this.disconnectEndpoint("hb", hb, ch.endpoints.heartbeat);
+      this.disconnectEndpoint("ev", ev, ch.endpoints.event);
+      ch.endpoints = ep;
+      this.connectEndpoint("hb", hb, ep.heartbeat);
+      this.connectEndpoint("ev", ev, ep.event);
+    }
+    if (sub.channel && sub.channel !== ch) this.detachChannel(sub);
+    sub.channel = ch;
+    ch.subs.add(sub);
+    if (sub.topic !== reply.topic) {
+      this.unbindTopic(sub);
+      sub.topic = reply.topic;
+      let set = this.topics.get(reply.topic);
+      if (!set) {
+        set = new Set();
+        this.topics.set(reply.topic, set);
+        ev.subscribe(reply.topic);
+      }
+      set.add(sub);
+    }
+    sub.ctr = 0;
+    sub.discarded = false;
+  }
+
+  private async synchronousRead(sub: EventSubscription, proxy: DeviceProxy, opts: CallOptions): Promise<void> {
+    if (sub.event === "data-ready") return;
+    sub.buffer = [];
+    let first: EventItem;
+    try {
+      if (sub.event === "attr-conf") {
+        first = configItem(sub.base(undefined, true), await proxy.attributeQuery(sub.attribute, opts), Date.now());
+      } else {
+        const [r] = await proxy.readMany([sub.attribute], opts);
+        first = r
+          ? readingItem(sub.base(undefined, true), r, Date.now())
+          : errorItem(sub.base(undefined, true), DevFailed.from("API_AttrNotFound", `no value for ${sub.attribute}`, ORIGIN), Date.now());
+      }
+    } catch (err) {
+      first = errorItem(sub.base(undefined, true), asDevFailed(err, "API_EventError", "synchronous read failed"), Date.now());
+    }
+    const held = sub.buffer ?? [];
+    sub.buffer = undefined;
+    if (sub.isClosed) return;
+    sub.queue.push(first);
+    for (const item of held) sub.queue.push(item);
+  }
+
+  // --------------------------------------------------------------------------------------------- sockets
+
+  private sockets(): { hb: zmq.Subscriber; ev: zmq.Subscriber } {
+    if (!this.hb || !this.ev) {
+      this.hb = new zmq.Subscriber({ linger: 0 });
+      this.ev = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: this.hwm });
+      this.loops.push(this.receiveLoop(this.hb), this.receiveLoop(this.ev));
+    }
+    return { hb: this.hb, ev: this.ev };
+  }
+
+  private connectEndpoint(kind: "hb" | "ev", s: zmq.Subscriber, ep: string): void {
+    const m = this.connected[kind];
+    const n = m.get(ep) ?? 0;
+    if (n === 0) s.connect(ep);
+    m.set(ep, n + 1);
+  }
+
+  private disconnectEndpoint(kind: "hb" | "ev", s: zmq.Subscriber, ep: string): void {
+    const m = this.connected[kind];
+    const n = m.get(ep) ?? 0;
+    if (n <= 1) {
+      m.delete(ep);
+      try {
+        if (!s.closed) s.disconnect(ep);
+      } catch (err) {
+        this.logger.debug("zmq disconnect failed", { endpoint: ep, error: String(err) });
+      }
+    } else m.set(ep, n - 1);
+  }
+
+  private async receiveLoop(s: zmq.Subscriber): Promise<void> {
+    // receive() directly (the socket's async iterator adds a second promise per message).
+    while (!s.closed) {
+      let frames: Buffer[];
+      try {
+        frames = await s.receive();
+      } catch (err) {
+        if (!s.closed) this.logger.error("event socket receive failed", { error: String(err) });
+        return;
+      }
+      this.onMessage(frames);
+    }
+  }
+
+  private onMessage(frames: Buffer[]): void {
+    const t = frames[0];
+    if (!t) return;
+    const n = frames.length;
+    if (n === 3) {
+      let msg: ReturnType<typeof decodeMessage>;
+      try {
+        msg = decodeMessage(frames);
+      } catch (err) {
+        this.logger.warn("malformed heartbeat", { error: String(err) });
+        return;
+      }
+      if (msg.kind !== "heartbeat") return;
+      const ch = this.channels.get(msg.channel);
+      if (ch) ch.lastHeartbeat = this.now();
+      return;
+    }
+    if (n !== 4) return;
+    const set = this.topics.get(t.toString("latin1"));
+    if (!set || set.size === 0) return;
+    const now = Date.now();
+    let ctr: number;
+    let payload: EventPayload;
+    try {
+      const msg = decodeMessage(frames);
+      if (msg.kind !== "event") return;
+      ctr = msg.callInfo.ctr;
+      try {
+        payload = decodeEventPayload(msg);
+      } catch (err) {
+        payload = {
+          kind: "errors",
+          errors: [devError("API_WrongEventData", `Received malformed data for event ${msg.topic}: ${String(err)}`, ORIGIN)],
+        };
+      }
+    } catch (err) {
+      this.logger.warn("malformed event message", { error: String(err) });
+      return;
+    }
+    for (const sub of set) sub.onWire(ctr, payload, now);
+  }
+
+  // --------------------------------------------------------------------------------------------- keep-alive
+
+  private start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const ch of this.channels.values()) {
+      if (ch.busy) continue;
+      if (ch.alive && now - ch.lastHeartbeat > this.hbTimeoutMs) {
+        ch.alive = false;
+        ch.nextRetry = now;
+        this.logger.info("event channel lost (no heartbeat)", { channel: ch.name });
+        for (const sub of ch.subs) {
+          if (sub.state === "closed") continue;
+          sub.setState("lost");
+          const err = new DevFailed(
+            devError(
+              "API_EventTimeout",
+              `Event channel is not responding anymore, maybe the server or event system is down (${ch.name})`,
+              ORIGIN,
+            ),
+          );
+          sub.deliver(errorItem(sub.base(), err, Date.now()));
+        }
+      }
+      if (!ch.alive && now >= ch.nextRetry) {
+        ch.nextRetry = now + this.retryMs;
+        void this.reconnectChannel(ch);
+      } else if (ch.alive && now - ch.lastConfirm > this.confirmMs) {
+        ch.lastConfirm = now;
+        void this.confirm(ch);
+      }
+    }
+    for (const sub of this.subs) {
+      if (sub.state === "pending" && !sub.busy && now >= sub.nextRetry) {
+        sub.nextRetry = now + this.retryMs;
+        this.connect(sub).catch((err: unknown) => this.pend(sub, err));
+      }
+    }
+  }
+
+  private async reconnectChannel(ch: Channel): Promise<void> {
+    ch.busy = true;
+    try {
+      for (const sub of [...ch.subs]) {
+        if (sub.state === "closed") continue;
+        await this.connect(sub);
+        ch.alive = true;
+        ch.lastHeartbeat = this.now();
+        ch.lastConfirm = this.now();
+      }
+      this.logger.info("event channel back", { channel: ch.name });
+    } catch (err) {
+      this.logger.debug("event channel still down", { channel: ch.name, error: String(err) });
+    } finally {
+      ch.busy = false;
+    }
+  }
+
+  private async confirm(ch: Channel): Promise<void> {
+    const argin: string[] = [];
+    for (const sub of ch.subs) {
+      if (sub.state !== "live" || !sub.proxy) continue;
+      argin.push(sub.proxy.name, sub.attribute.toLowerCase(), topicEventName(wireEventName(sub.event), 5));
+    }
+    if (argin.length === 0) return;
+    try {
+      await ch.admin.command("EventConfirmSubscription", argin);
+    } catch (err) {
+      this.logger.warn("EventConfirmSubscription failed", { channel: ch.name, error: String(err) });
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------- removal
+
+  private unbindTopic(sub: EventSubscription): void {
+    const t = sub.topic;
+    if (t === undefined) return;
+    sub.topic = undefined;
+    const set = this.topics.get(t);
+    if (!set) return;
+    set.delete(sub);
+    if (set.size === 0) {
+      this.topics.delete(t);
+      if (this.ev && !this.ev.closed) this.ev.unsubscribe(t);
+    }
+  }
+
+  private detachChannel(sub: EventSubscription): void {
+    const ch = sub.channel;
+    if (!ch) return;
+    sub.channel = undefined;
+    ch.subs.delete(sub);
+    if (ch.subs.size > 0) return;
+    this.channels.delete(ch.name);
+    if (this.hb && !this.hb.closed) {
+      this.hb.unsubscribe(heartbeatTopic(ch.name));
+      this.disconnectEndpoint("hb", this.hb, ch.endpoints.heartbeat);
+    }
+    if (this.ev && !this.ev.closed) this.disconnectEndpoint("ev", this.ev, ch.endpoints.event);
+  }
+
+  /** @internal Called by EventSubscription.close(). */
+  async remove(sub: EventSubscription): Promise<void> {
+    this.unbindTopic(sub);
+    this.detachChannel(sub);
+    this.subs.delete(sub);
+    if (this.subs.size === 0) await this.idle();
+  }
+
+  /** No subscription left: release sockets and timers (they are re-created on the next subscribe). */
+  private async idle(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const socks = [this.hb, this.ev];
+    this.hb = undefined;
+    this.ev = undefined;
+    this.connected.hb.clear();
+    this.connected.ev.clear();
+    for (const s of socks) if (s && !s.closed) s.close();
+    const loops = this.loops.splice(0);
+    await Promise.all(loops);
+  }
+
+  /** Closes every subscription and the sockets. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const sub of [...this.subs]) await sub.close();
+    await this.idle();
+    this.admins.clear();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- per-context access
+
+const consumers = new WeakMap<TangoContext, EventConsumer>();
+
+/**
+ * The event consumer of a context (created on first use; `opts` apply only at creation). It owns sockets only
+ * while subscriptions are open, so a context whose subscriptions are all closed leaves nothing running.
+ */
+export function eventConsumer(context: TangoContext, opts?: EventConsumerOptions): EventConsumer {
+  let c = consumers.get(context);
+  if (!c) {
+    c = new EventConsumer(context, opts);
+    consumers.set(context, c);
+  }
+  return c;
+}
+
+/** Closes the context's event consumer if it has one (call before/with `context.close()`). */
+export async function closeEventConsumer(context: TangoContext): Promise<void> {
+  const c = consumers.get(context);
+  consumers.delete(context);
+  await c?.close();
+}
+
+/** `await using sub = await subscribe(proxy, "temperature", "change"); for await (const item of sub) ...` */
+export function subscribe(proxy: DeviceProxy, attribute: string, event: EventType, opts?: SubscribeOptions): Promise<EventSubscription> {
+  return eventConsumer(proxy.context).subscribe(proxy, attribute, event, opts);
+}
+
+/** Subscribes by device name: works while the server is down (the subscription stays pending until it appears). */
+export function subscribeByName(
+  context: TangoContext,
+  device: string,
+  attribute: string,
+  event: EventType,
+  opts?: SubscribeOptions,
+): Promise<EventSubscription> {
+  return eventConsumer(context).subscribe(device, attribute, event, opts);
+}
+
+/**
+ * Callback form: `cb` is called for every item (errors included) until the returned subscription is closed.
+ * A throwing callback is logged and does not stop the subscription.
+ */
+export async function subscribeEvent(
+  proxy: DeviceProxy,
+  attribute: string,
+  event: EventType,
+  cb: (item: EventItem) => void | Promise<void>,
+  opts?: SubscribeOptions,
+): Promise<EventSubscription> {
+  const sub = await subscribe(proxy, attribute, event, opts);
+  const logger = proxy.context.logger;
+  void (async () => {
+    for (;;) {
+      const r = await sub.next();
+      if (r.done) return;
+      try {
+        await cb(r.value);
+      } catch (err) {
+        logger.error("event callback threw", { device: sub.device, attribute: sub.attribute, error: String(err) });
+      }
+    }
+  })();
+  return sub;
+}
+
+export type { ErrorEventItem, EventItem };
