@@ -21,6 +21,7 @@ const REGISTRY: Record<string, () => Promise<{ command: CliCommand }>> = {
   read: () => import("./commands/read.ts"),
   write: () => import("./commands/write.ts"),
   cmd: () => import("./commands/cmd.ts"),
+  watch: () => import("./commands/watch.ts"),
 };
 
 /** Global options, accepted anywhere on the line. */
