@@ -1,7 +1,10 @@
 /**
  * CORBA CDR encoding (GIOP 1.0-1.2): primitives aligned to their size relative to an origin.
- * `origin` is the stream offset of byte 0 of the buffer (e.g. 12 when the buffer starts right after a GIOP header,
- * 0 inside an encapsulation). Both byte orders are supported. Decoding never trusts a length before checking it
+ * The two classes express the origin differently:
+ * - CdrReader: `origin` is the buffer index where stream offset 0 lies (0 for a whole GIOP message, the index of the
+ *   byte-order octet for an encapsulation); alignment is computed on `pos - origin`.
+ * - CdrWriter: `origin` is the stream offset of the writer's byte 0 (e.g. 12 when writing a body after a GIOP header);
+ *   alignment is computed on `pos + origin`. Both byte orders are supported. Decoding never trusts a length before checking it
  * against the bytes that remain, so malformed input raises ProtocolError before any large allocation.
  */
 import { ProtocolError } from "../errors/errors.ts";

@@ -360,8 +360,21 @@ const NUMERIC_SEQ: Partial<Record<TypeCode["kind"], "short" | "ushort" | "long" 
 
 const MAX_VALUE_DEPTH = 64;
 
-export function readValue(r: CdrReader, type: TypeCode, depth = 0): CorbaValue {
+/**
+ * Bounds the work of one value decode: every node visited costs 1, and the budget is proportional to the bytes
+ * available, so TypeCodes whose values take no bytes (null members, DAGs built with indirections) cannot make a
+ * small input decode into an exponential or huge value.
+ */
+export interface DecodeBudget {
+  left: number;
+}
+export function decodeBudgetFor(r: CdrReader): DecodeBudget {
+  return { left: 16 * r.remaining + 1024 };
+}
+
+export function readValue(r: CdrReader, type: TypeCode, depth = 0, budget: DecodeBudget = decodeBudgetFor(r)): CorbaValue {
   if (depth > MAX_VALUE_DEPTH) throw new ProtocolError("value nesting too deep");
+  if (--budget.left < 0) throw new ProtocolError("value too complex for the bytes it was decoded from");
   const t = unalias(type);
   switch (t.kind) {
     case "null":
@@ -371,7 +384,7 @@ export function readValue(r: CdrReader, type: TypeCode, depth = 0): CorbaValue {
     case "wstring":
       return r.string();
     case "any":
-      return readAny(r, depth + 1);
+      return readAny(r, depth + 1, budget);
     case "TypeCode":
       return { type: readTypeCode(r), value: null };
     case "sequence": {
@@ -382,29 +395,79 @@ export function readValue(r: CdrReader, type: TypeCode, depth = 0): CorbaValue {
       if (el.kind === "longlong" || el.kind === "ulonglong") return r.bigintSeq(el.kind === "longlong");
       if (el.kind === "string") return r.stringSeq();
       if (el.kind === "boolean") return r.booleanSeq();
-      return r.sequence(1, (x) => readValue(x, el, depth + 1));
+      return r.sequence(Math.max(1, minWireSize(el)), (x) => readValue(x, el, depth + 1, budget));
     }
     case "array": {
+      // Checked before allocating: elements of zero wire size (null, empty struct) count as one byte each.
+      if (t.length > r.remaining / Math.max(1, minWireSize(t.element))) {
+        throw new ProtocolError(`array of ${t.length} elements exceeds the ${r.remaining} bytes left`);
+      }
       const out: CorbaValue[] = [];
-      for (let i = 0; i < t.length; i++) out.push(readValue(r, t.element, depth + 1));
+      for (let i = 0; i < t.length; i++) out.push(readValue(r, t.element, depth + 1, budget));
       return out;
     }
     case "struct":
     case "except": {
       const o: Record<string, CorbaValue> = {};
-      for (const m of t.members) o[m.name] = readValue(r, m.type, depth + 1);
+      for (const m of t.members) o[m.name] = readValue(r, m.type, depth + 1, budget);
       return o;
     }
     case "union": {
       const d = readScalar(r, unalias(t.discriminator));
       let m = t.members.find((x) => x.label === d);
       if (!m && t.defaultIndex >= 0) m = t.members[t.defaultIndex];
-      return { discriminator: d, value: m ? readValue(r, m.type, depth + 1) : null };
+      return { discriminator: d, value: m ? readValue(r, m.type, depth + 1, budget) : null };
     }
     case "objref":
       throw new ProtocolError("object references inside Any are not supported");
     default:
       return readScalar(r, t);
+  }
+}
+
+/** The fewest bytes a value of this type takes on the wire (alignment ignored); used to bound declared counts. */
+export function minWireSize(type: TypeCode, depth = 0, cache: Map<TypeCode, number> = new Map()): number {
+  if (depth > MAX_VALUE_DEPTH) return 0;
+  const t = unalias(type);
+  const known = cache.get(t);
+  if (known !== undefined) return known;
+  cache.set(t, 0); // a recursive reference counts as 0 while its size is being computed
+  const n = minWireSizeOf(t, depth, cache);
+  cache.set(t, n);
+  return n;
+}
+function minWireSizeOf(t: TypeCode, depth: number, cache: Map<TypeCode, number>): number {
+  switch (t.kind) {
+    case "null":
+    case "void":
+      return 0;
+    case "octet":
+    case "boolean":
+    case "char":
+      return 1;
+    case "short":
+    case "ushort":
+    case "wchar":
+      return 2;
+    case "longlong":
+    case "ulonglong":
+    case "double":
+      return 8;
+    case "longdouble":
+      return 16;
+    case "struct":
+    case "except":
+      return Math.min(
+        t.members.reduce((n, m) => n + minWireSize(m.type, depth + 1, cache), 0),
+        Number.MAX_SAFE_INTEGER,
+      );
+    case "union":
+      return minWireSize(t.discriminator, depth + 1, cache);
+    case "array":
+      return Math.min(t.length * minWireSize(t.element, depth + 1, cache), Number.MAX_SAFE_INTEGER);
+    default:
+      // long, ulong, float, enum, string, wstring, sequence, any, TypeCode, objref: at least a 4-byte count/kind.
+      return 4;
   }
 }
 
@@ -478,9 +541,9 @@ export function writeValue(w: CdrWriter, type: TypeCode, v: unknown): void {
   }
 }
 
-export function readAny(r: CdrReader, depth = 0): AnyValue {
+export function readAny(r: CdrReader, depth = 0, budget?: DecodeBudget): AnyValue {
   const type = readTypeCode(r);
-  return { type, value: readValue(r, type, depth) };
+  return { type, value: readValue(r, type, depth, budget ?? decodeBudgetFor(r)) };
 }
 
 export function writeAny(w: CdrWriter, type: TypeCode, value: unknown): void {

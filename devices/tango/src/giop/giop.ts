@@ -386,6 +386,8 @@ export class FrameAssembler {
   private buffered = 0;
   private readonly pending = new Map<number, PendingFragments>();
   private lastFragmentedId: number | undefined;
+  /** Parsed header of the (incomplete) message at the head of the stream. */
+  private head: GiopHeader | undefined;
   readonly maxSize: number;
 
   constructor(maxSize = DEFAULT_MAX_MESSAGE_SIZE) {
@@ -400,12 +402,17 @@ export class FrameAssembler {
     }
     const out: Buffer[] = [];
     for (;;) {
-      if (this.buffered < GIOP_HEADER_SIZE) break;
-      const head = this.peek(GIOP_HEADER_SIZE);
-      const h = parseHeader(head, this.maxSize);
+      // The header of the message at the head of the stream is parsed once, not on every push (keeps
+      // byte-at-a-time input linear).
+      if (this.head === undefined) {
+        if (this.buffered < GIOP_HEADER_SIZE) break;
+        this.head = parseHeader(this.peek(GIOP_HEADER_SIZE), this.maxSize);
+      }
+      const h = this.head;
       const total = GIOP_HEADER_SIZE + h.size;
       if (this.buffered < total) break;
       const msg = this.take(total);
+      this.head = undefined;
       const done = this.onMessage(msg, h);
       if (done) out.push(done);
     }
@@ -462,10 +469,18 @@ export class FrameAssembler {
     return msg;
   }
 
+  /** The first `n` bytes (n <= buffered), copying only the chunks that hold them. */
   private peek(n: number): Buffer {
     const first = this.chunks[0] as Buffer;
     if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks, this.buffered).subarray(0, n);
+    const parts: Buffer[] = [];
+    let got = 0;
+    for (const c of this.chunks) {
+      parts.push(c);
+      got += c.length;
+      if (got >= n) break;
+    }
+    return Buffer.concat(parts, got).subarray(0, n);
   }
 
   private take(n: number): Buffer {
@@ -480,10 +495,14 @@ export class FrameAssembler {
       this.buffered -= n;
       return first.subarray(0, n);
     }
-    const all = Buffer.concat(this.chunks, this.buffered);
-    const rest = all.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return all.subarray(0, n);
+    // Spans several chunks: copy exactly the chunks that hold the message, keep the rest as they are.
+    let count = 0;
+    let got = 0;
+    while (got < n) got += (this.chunks[count++] as Buffer).length;
+    const joined = Buffer.concat(this.chunks.slice(0, count), got);
+    const rest = joined.subarray(n);
+    this.chunks = rest.length > 0 ? [rest, ...this.chunks.slice(count)] : this.chunks.slice(count);
+    this.buffered -= n;
+    return joined.subarray(0, n);
   }
 }
