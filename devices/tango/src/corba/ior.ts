@@ -164,5 +164,46 @@ export function parseCorbaloc(url: string): CorbalocAddress {
     const host = (em[3] as string).replace(/^\[|\]$/g, "");
     return { host, port: Number(em[4]), minor: em[2] ? Number(em[2]) : 2 };
   });
-  return { endpoints, objectKey: new Uint8Array(Buffer.from(decodeURIComponent(m[2] as string), "latin1")) };
+  let key: string;
+  try {
+    key = decodeURIComponent(m[2] as string);
+  } catch (e) {
+    throw new ProtocolError(`corbaloc: bad %-escape in the object key of ${url}`, { cause: e });
+  }
+  return { endpoints, objectKey: new Uint8Array(Buffer.from(key, "latin1")) };
+}
+
+// ------------------------------------------------------------------------------------------------- tagged components
+
+/** omniORB's unix-socket transport component (cppTango servers always publish one). */
+export const TAG_OMNIORB_UNIX_TRANS = 0x41545402;
+
+function componentReader(c: TaggedComponent, what: string): CdrReader {
+  const order = c.data[0];
+  if (order === undefined || order > 1) throw new ProtocolError(`${what}: bad byte-order octet`);
+  return new CdrReader(c.data, { origin: 0, start: 1, littleEndian: order === 1 });
+}
+
+/** TAG_ORB_TYPE: the ORB type id (omniORB = 0x41545400). */
+export function decodeOrbType(c: TaggedComponent): number {
+  return componentReader(c, "TAG_ORB_TYPE").ulong();
+}
+
+export interface CodeSetsComponent {
+  readonly charNative: number;
+  readonly charConversion: readonly number[];
+  readonly wcharNative: number;
+  readonly wcharConversion: readonly number[];
+}
+/** TAG_CODE_SETS: CodeSetComponentInfo {native char + conversions, native wchar + conversions}. */
+export function decodeCodeSets(c: TaggedComponent): CodeSetsComponent {
+  const r = componentReader(c, "TAG_CODE_SETS");
+  const ulongs = (): number[] => r.sequence(4, (x) => x.ulong(), "code set list");
+  return { charNative: r.ulong(), charConversion: ulongs(), wcharNative: r.ulong(), wcharConversion: ulongs() };
+}
+
+/** omniORB TAG_OMNIORB_UNIX_TRANS: {string host; string filename} of the server's unix socket. */
+export function decodeOmniUnixTransport(c: TaggedComponent): { host: string; filename: string } {
+  const r = componentReader(c, "TAG_OMNIORB_UNIX_TRANS");
+  return { host: r.string(), filename: r.string() };
 }
