@@ -527,19 +527,19 @@ export class DeviceProxy {
     return this.db;
   }
 
-  getProperty(names: string | readonly string[], opts?: CallOptions): Promise<Properties> {
+  async getProperty(names: string | readonly string[], opts?: CallOptions): Promise<Properties> {
     return this.database().getDeviceProperty(this.name, typeof names === "string" ? [names] : names, opts);
   }
 
-  putProperty(props: Readonly<Record<string, PropertyValue>>, opts?: CallOptions): Promise<void> {
+  async putProperty(props: Readonly<Record<string, PropertyValue>>, opts?: CallOptions): Promise<void> {
     return this.database().putDeviceProperty(this.name, props, opts);
   }
 
-  deleteProperty(names: string | readonly string[], opts?: CallOptions): Promise<void> {
+  async deleteProperty(names: string | readonly string[], opts?: CallOptions): Promise<void> {
     return this.database().deleteDeviceProperty(this.name, typeof names === "string" ? [names] : names, opts);
   }
 
-  getPropertyList(pattern = "*", opts?: CallOptions): Promise<string[]> {
+  async getPropertyList(pattern = "*", opts?: CallOptions): Promise<string[]> {
     return this.database().getDevicePropertyList(this.name, pattern, opts);
   }
 }

@@ -1,0 +1,137 @@
+/**
+ * `tango db`: the Tango database server (package @tango-bdd/databaseds) and its dsconfig tools.
+ *
+ *   db [--port 10000] [--file tango.sqlite | --memory] [--host 0.0.0.0] [--publish-host H]   serve sys/database/2
+ *   db load <config.json> [--file tango.sqlite]    load SKA dsconfig JSON (into the file, or TANGO_HOST's database)
+ *   db dump [--file tango.sqlite] [--servers W]     print the configuration as dsconfig JSON
+ */
+import { readFileSync } from "node:fs";
+import type { CmdArgTypeName } from "../../idl/constants.ts";
+import type { CliCommand, CliIo } from "../cli-io.ts";
+import { UsageError } from "../cli-io.ts";
+
+type DbModule = typeof import("@tango-bdd/databaseds");
+type DbValue = import("@tango-bdd/databaseds").DbValue;
+
+interface DbArgs {
+  positional: string[];
+  port?: number;
+  file?: string;
+  memory: boolean;
+  host?: string;
+  publishHost?: string;
+  servers?: string;
+}
+
+function parse(args: readonly string[]): DbArgs {
+  const out: DbArgs = { positional: [], memory: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const eq = a.indexOf("=");
+    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--port") {
+      const p = Number(value());
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError("--port needs a TCP port number");
+      out.port = p;
+    } else if (flag === "--file") out.file = value();
+    else if (flag === "--memory") out.memory = true;
+    else if (flag === "--host") out.host = value();
+    else if (flag === "--publish-host") out.publishHost = value();
+    else if (flag === "--servers") out.servers = value();
+    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    else out.positional.push(a);
+  }
+  return out;
+}
+
+async function loadModule(): Promise<DbModule> {
+  return import("@tango-bdd/databaseds");
+}
+
+/** A command runner on a local file, or on TANGO_HOST's database through the client. */
+async function runnerFor(
+  a: DbArgs,
+  io: CliIo,
+  mod: DbModule,
+): Promise<{ run: (c: string, v: DbValue) => Promise<DbValue>; close: () => void }> {
+  if (a.file !== undefined) {
+    const storage = mod.Storage.open({ file: a.file });
+    const cmds = new mod.DataBaseCommands(storage, { deviceName: "sys/database/2" });
+    return { run: async (c, v) => cmds.execute(c, v), close: () => storage.close() };
+  }
+  const link = io.context().databaseLink();
+  const inType = (v: DbValue): CmdArgTypeName => (v === undefined ? "DevVoid" : typeof v === "string" ? "DevString" : "DevVarStringArray");
+  return {
+    run: async (c, v) => (await link.command(c, v, inType(v), io.timeoutMs ? { timeoutMs: io.timeoutMs } : undefined)) as DbValue,
+    close: () => undefined,
+  };
+}
+
+async function serve(a: DbArgs, io: CliIo, mod: DbModule): Promise<number> {
+  const file = a.memory ? ":memory:" : (a.file ?? "tango.sqlite");
+  const db = await mod.DataBaseServer.start({
+    file,
+    port: a.port ?? 10000,
+    ...(a.host !== undefined ? { host: a.host } : {}),
+    ...(a.publishHost !== undefined ? { publishHost: a.publishHost } : {}),
+  });
+  io.err(`tango db: ${db.deviceName} ready, TANGO_HOST=${db.tangoHost} (storage ${file === ":memory:" ? "in memory" : file})`);
+  const stop = (): void => {
+    void db.close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await db.closed;
+  await db.close();
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  return 0;
+}
+
+export const command: CliCommand = {
+  name: "db",
+  summary: "Tango database server (SQLite) and dsconfig load/dump",
+  usage: "db [--port P] [--file F|--memory] | db load <json> | db dump",
+  async run(args, io) {
+    const a = parse(args);
+    const sub = a.positional[0];
+    const mod = await loadModule();
+    if (sub === undefined) return serve(a, io, mod);
+    if (sub === "load") {
+      const path = a.positional[1];
+      if (path === undefined || a.positional.length !== 2) throw new UsageError("usage: db load <config.json> [--file tango.sqlite]");
+      const config = mod.parseDsConfig(JSON.parse(readFileSync(path, "utf8")) as unknown);
+      const r = await runnerFor(a, io, mod);
+      try {
+        const report = await mod.loadDsConfig(config, r.run);
+        if (io.json) io.printJson(report);
+        else
+          io.out(
+            `loaded ${report.servers} server(s), ${report.devices} device(s), ${report.properties} properties, ${report.attributeProperties} attribute properties`,
+          );
+      } finally {
+        r.close();
+      }
+      return 0;
+    }
+    if (sub === "dump") {
+      if (a.positional.length !== 1) throw new UsageError("usage: db dump [--file tango.sqlite] [--servers wildcard]");
+      const r = await runnerFor(a, io, mod);
+      try {
+        const config = await mod.dumpDsConfig(r.run, a.servers !== undefined ? { servers: a.servers } : {});
+        io.out(JSON.stringify(config, null, 2));
+      } finally {
+        r.close();
+      }
+      return 0;
+    }
+    throw new UsageError(`unknown db subcommand ${JSON.stringify(sub)} (serve: no subcommand; load; dump)`);
+  },
+};
