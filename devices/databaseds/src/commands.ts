@@ -88,6 +88,8 @@ function groupValues(rows: readonly Row[], nameCol = "name"): { name: string; va
   return out;
 }
 
+const sub = (t: PropTable): string => t.sub ?? "attribute";
+
 function flattenGroups(groups: readonly { name: string; values: readonly string[] }[]): string[] {
   const out: string[] = [];
   for (const g of groups) out.push(g.name, String(g.values.length), ...g.values);
@@ -100,6 +102,8 @@ interface PropTable {
   readonly key: string;
   readonly hist: string;
   readonly histKind: string;
+  /** Second key of attribute/pipe property tables. */
+  readonly sub?: string;
 }
 const DEVICE_PROPS: PropTable = { table: "property_device", key: "device", hist: "property_device_hist", histKind: "device" };
 const CLASS_PROPS: PropTable = { table: "property_class", key: "class", hist: "property_class_hist", histKind: "class" };
@@ -109,12 +113,28 @@ const DEVICE_ATTR_PROPS: PropTable = {
   key: "device",
   hist: "property_attribute_device_hist",
   histKind: "device_attribute",
+  sub: "attribute",
 };
 const CLASS_ATTR_PROPS: PropTable = {
   table: "property_attribute_class",
   key: "class",
   hist: "property_attribute_class_hist",
   histKind: "class_attribute",
+  sub: "attribute",
+};
+const DEVICE_PIPE_PROPS: PropTable = {
+  table: "property_pipe_device",
+  key: "device",
+  hist: "property_pipe_device_hist",
+  histKind: "device_pipe",
+  sub: "pipe",
+};
+const CLASS_PIPE_PROPS: PropTable = {
+  table: "property_pipe_class",
+  key: "class",
+  hist: "property_pipe_class_hist",
+  histKind: "class_pipe",
+  sub: "pipe",
 };
 
 export class DataBaseCommands {
@@ -249,7 +269,7 @@ export class DataBaseCommands {
     for (let i = 1; i < argin.length; i++) {
       const attr = argin[i] ?? "";
       const rows = this.#s.all(
-        `SELECT name, value FROM ${t.table} WHERE ${t.key} = ? AND attribute ${LIKE} ORDER BY name, count`,
+        `SELECT name, value FROM ${t.table} WHERE ${t.key} = ? AND ${sub(t)} ${LIKE} ORDER BY name, count`,
         obj,
         rawLike(attr),
       );
@@ -265,9 +285,12 @@ export class DataBaseCommands {
     if (allAttrShortcut) {
       // C++: when at least as many attributes are asked as the device has in the DB, one query is done and
       // attribute/property names are matched (and property names returned) lower-cased.
-      const nAttr = Number(this.#s.get(`SELECT COUNT(DISTINCT attribute) AS n FROM ${t.table} WHERE ${t.key} = ?`, obj)?.n ?? 0);
+      const nAttr = Number(this.#s.get(`SELECT COUNT(DISTINCT ${sub(t)}) AS n FROM ${t.table} WHERE ${t.key} = ?`, obj)?.n ?? 0);
       if (argin.length - 1 >= nAttr) {
-        const rows = this.#s.all(`SELECT attribute, name, value FROM ${t.table} WHERE ${t.key} = ? ORDER BY attribute, name, count`, obj);
+        const rows = this.#s.all(
+          `SELECT ${sub(t)} AS attribute, name, value FROM ${t.table} WHERE ${t.key} = ? ORDER BY ${sub(t)}, name, count`,
+          obj,
+        );
         const byAttr = new Map<string, { name: string; values: string[] }[]>();
         for (const r of rows) {
           const a = str(r.attribute).toLowerCase();
@@ -289,7 +312,7 @@ export class DataBaseCommands {
     for (let i = 1; i < argin.length; i++) {
       const attr = argin[i] ?? "";
       const rows = this.#s.all(
-        `SELECT name, value FROM ${t.table} WHERE ${t.key} = ? AND attribute ${LIKE} ORDER BY name, count`,
+        `SELECT name, value FROM ${t.table} WHERE ${t.key} = ? AND ${sub(t)} ${LIKE} ORDER BY name, count`,
         obj,
         rawLike(attr),
       );
@@ -321,7 +344,7 @@ export class DataBaseCommands {
     this.#s.transaction(() => {
       for (const { attr, name, values } of entries) {
         this.#s.run(
-          `DELETE FROM ${t.table} WHERE ${t.key} ${LIKE} AND attribute ${LIKE} AND name ${LIKE}`,
+          `DELETE FROM ${t.table} WHERE ${t.key} ${LIKE} AND ${sub(t)} ${LIKE} AND name ${LIKE}`,
           rawLike(obj),
           rawLike(attr),
           rawLike(name),
@@ -329,7 +352,7 @@ export class DataBaseCommands {
         const id = this.#s.nextHistoryId(t.histKind);
         values.forEach((v, k) => {
           this.#s.run(
-            `INSERT INTO ${t.table}(${t.key}, attribute, name, count, value, updated) VALUES (?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO ${t.table}(${t.key}, ${sub(t)}, name, count, value, updated) VALUES (?, ?, ?, ?, ?, ?)`,
             obj,
             attr,
             name,
@@ -338,7 +361,7 @@ export class DataBaseCommands {
             now,
           );
           this.#s.run(
-            `INSERT INTO ${t.hist}(id, date, ${t.key}, attribute, name, count, value) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO ${t.hist}(id, date, ${t.key}, ${sub(t)}, name, count, value) VALUES (?, ?, ?, ?, ?, ?, ?)`,
             id,
             now,
             obj,
@@ -348,7 +371,7 @@ export class DataBaseCommands {
             v,
           );
         });
-        this.#s.purgeHistory(t.hist, [t.key, "attribute", "name"], [obj, attr, name]);
+        this.#s.purgeHistory(t.hist, [t.key, sub(t), "name"], [obj, attr, name]);
       }
     });
   }
@@ -356,14 +379,14 @@ export class DataBaseCommands {
   #markAttrPropDeleted(t: PropTable, obj: string, attr: string, name: string, now: string): void {
     const id = this.#s.nextHistoryId(t.histKind);
     this.#s.run(
-      `INSERT INTO ${t.hist}(id, date, ${t.key}, attribute, name, count, value) VALUES (?, ?, ?, ?, ?, 0, 'DELETED')`,
+      `INSERT INTO ${t.hist}(id, date, ${t.key}, ${sub(t)}, name, count, value) VALUES (?, ?, ?, ?, ?, 0, 'DELETED')`,
       id,
       now,
       obj,
       attr,
       name,
     );
-    this.#s.purgeHistory(t.hist, [t.key, "attribute", "name"], [obj, attr, name]);
+    this.#s.purgeHistory(t.hist, [t.key, sub(t), "name"], [obj, attr, name]);
   }
 
   #deleteAttrProps(t: PropTable, argin: readonly string[]): void {
@@ -372,7 +395,7 @@ export class DataBaseCommands {
     this.#s.transaction(() => {
       for (let i = 2; i < argin.length; i++) {
         const name = argin[i] ?? "";
-        const n = this.#s.run(`DELETE FROM ${t.table} WHERE ${t.key} = ? AND attribute = ? AND name = ?`, obj, attr, name);
+        const n = this.#s.run(`DELETE FROM ${t.table} WHERE ${t.key} = ? AND ${sub(t)} = ? AND name = ?`, obj, attr, name);
         if (n > 0) this.#markAttrPropDeleted(t, obj, attr, name, now);
       }
     });
@@ -382,7 +405,7 @@ export class DataBaseCommands {
     if (argin.length !== 3) fail("DB_IncorrectArguments", `incorrect no. of input arguments, needs 3 (${what},attribute,property)`, origin);
     const [obj = "", attr = "", prop = ""] = argin;
     const ids = this.#s.column(
-      `SELECT id FROM ${t.hist} WHERE ${t.key} = ? AND attribute ${LIKE} AND name ${LIKE} GROUP BY id ORDER BY MIN(date), id`,
+      `SELECT id FROM ${t.hist} WHERE ${t.key} = ? AND ${sub(t)} ${LIKE} AND name ${LIKE} GROUP BY id ORDER BY MIN(date), id`,
       obj,
       likePattern(attr),
       likePattern(prop),
@@ -390,7 +413,7 @@ export class DataBaseCommands {
     const out: string[] = [];
     for (const id of ids) {
       const rows = this.#s.all(
-        `SELECT date, value, attribute, name, count FROM ${t.hist} WHERE id = ? AND ${t.key} = ? ORDER BY count`,
+        `SELECT date, value, ${sub(t)} AS attribute, name, count FROM ${t.hist} WHERE id = ? AND ${t.key} = ? ORDER BY count`,
         Number(id),
         obj,
       );
@@ -600,6 +623,7 @@ export class DataBaseCommands {
         s.run(`DELETE FROM device WHERE name ${LIKE}`, w);
         s.run(`DELETE FROM property_device WHERE device ${LIKE}`, w);
         s.run(`DELETE FROM property_attribute_device WHERE device ${LIKE}`, w);
+        s.run(`DELETE FROM property_pipe_device WHERE device ${LIKE}`, w);
       });
       return undefined;
     });
@@ -980,6 +1004,52 @@ export class DataBaseCommands {
       );
     });
     def("DbGetClassAttributePropertyHist", SA, SA, (a, o) => this.#attrPropHist(CLASS_ATTR_PROPS, asArray(a, o), o, "class"));
+
+    // --- pipe properties (Tango 9 pipes; same layouts as the attribute property "2" commands)
+    def("DbGetDevicePipeProperty", SA, SA, (a, o) => this.#getAttrProps2(DEVICE_PIPE_PROPS, asArray(a, o), false));
+    def("DbPutDevicePipeProperty", SA, V, (a, o) => this.#putAttrProps(DEVICE_PIPE_PROPS, asArray(a, o), o, true));
+    def("DbDeleteDevicePipeProperty", SA, V, (a, o) => {
+      const args = asArray(a, o);
+      if (args.length < 3) fail("DB_IncorrectArguments", "insufficient number of arguments to delete device pipe property", o);
+      this.#deleteAttrProps(DEVICE_PIPE_PROPS, args);
+      return undefined;
+    });
+    def("DbDeleteAllDevicePipeProperty", SA, V, (a, o) => {
+      const args = asArray(a, o);
+      if (args.length < 2) fail("DB_IncorrectArguments", "insufficient number of arguments to delete all device pipe(s) property", o);
+      const dev = args[0] ?? "";
+      const now = sqlNow();
+      s.transaction(() => {
+        for (const pipe of args.slice(1)) {
+          const names = s.column("SELECT DISTINCT name FROM property_pipe_device WHERE device = ? AND pipe = ?", dev, pipe);
+          s.run("DELETE FROM property_pipe_device WHERE device = ? AND pipe = ?", dev, pipe);
+          for (const n of names) this.#markAttrPropDeleted(DEVICE_PIPE_PROPS, dev, pipe, n, now);
+        }
+      });
+      return undefined;
+    });
+    def("DbGetDevicePipeList", SA, SA, (a, o) => {
+      const [dev = "", w = "*"] = asArray(a, o);
+      return s.column(
+        `SELECT DISTINCT pipe FROM property_pipe_device WHERE device = ? AND pipe ${LIKE} ORDER BY pipe`,
+        dev,
+        likePattern(w),
+      );
+    });
+    def("DbGetDevicePipePropertyHist", SA, SA, (a, o) => this.#attrPropHist(DEVICE_PIPE_PROPS, asArray(a, o), o, "device"));
+    def("DbGetClassPipeProperty", SA, SA, (a, o) => this.#getAttrProps2(CLASS_PIPE_PROPS, asArray(a, o), false));
+    def("DbPutClassPipeProperty", SA, V, (a, o) => this.#putAttrProps(CLASS_PIPE_PROPS, asArray(a, o), o, true));
+    def("DbDeleteClassPipeProperty", SA, V, (a, o) => {
+      const args = asArray(a, o);
+      if (args.length < 3) fail("DB_IncorrectArguments", "insufficient number of arguments to delete class pipe property", o);
+      this.#deleteAttrProps(CLASS_PIPE_PROPS, args);
+      return undefined;
+    });
+    def("DbGetClassPipeList", SA, SA, (a, o) => {
+      const [cls = "", w = "*"] = asArray(a, o);
+      return s.column(`SELECT DISTINCT pipe FROM property_pipe_class WHERE class = ? AND pipe ${LIKE} ORDER BY pipe`, cls, likePattern(w));
+    });
+    def("DbGetClassPipePropertyHist", SA, SA, (a, o) => this.#attrPropHist(CLASS_PIPE_PROPS, asArray(a, o), o, "class"));
 
     // --- misc
     def("DbInfo", V, SA, () => this.#dbInfo());

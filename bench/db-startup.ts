@@ -1,0 +1,60 @@
+/**
+ * Time from process start of `tango db` to the first answered DbImportDevice (our own client, retrying on
+ * connection refused every 5 ms). Usage: node --import tsx bench/db-startup.ts [runs]  → one JSON object.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TangoContext } from "@tango-bdd/tango";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+async function once(root: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "db-startup-"));
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(root, "devices/tango/bin/tango.mjs"), "db", "--port", String(port), "--file", join(dir, "t.sqlite")],
+    {
+      stdio: "ignore",
+    },
+  );
+  const ctx = new TangoContext({ tangoHost: `127.0.0.1:${port}` });
+  try {
+    for (;;) {
+      try {
+        await ctx.databaseLink().importDevice("sys/database/2", { timeoutMs: 1000 });
+        return performance.now() - t0;
+      } catch {
+        if (performance.now() - t0 > 10_000) throw new Error("database did not answer within 10 s");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  } finally {
+    await ctx.close();
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const root = new URL("..", import.meta.url).pathname;
+const runs = Number(process.argv[2] ?? 5);
+const ms: number[] = [];
+for (let i = 0; i < runs; i++) ms.push(await once(root));
+ms.sort((a, b) => a - b);
+console.log(
+  JSON.stringify({ runs, first_import_ms: ms.map((x) => Math.round(x)), median_ms: Math.round(ms[Math.floor(ms.length / 2)] ?? 0) }),
+);
