@@ -271,6 +271,9 @@ export class EventConsumer {
   private readonly channels = new Map<string, Channel>();
   private readonly admins = new Map<string, DeviceProxy>();
   private readonly connected = { hb: new Map<string, number>(), ev: new Map<string, number>() };
+  /** Event endpoints whose ZMTP handshake is done (subscriptions sent), and who waits for one. */
+  private readonly handshaken = new Set<string>();
+  private readonly handshakeWaiters = new Map<string, (() => void)[]>();
   private closed = false;
 
   constructor(context: TangoContext, opts: EventConsumerOptions = {}) {
@@ -372,6 +375,8 @@ export class EventConsumer {
       }
       if (sub.isClosed) return;
       this.attach(sub, reply, admin);
+      // ZMQ slow joiner: a new connection must be up (our subscriptions sent) before events can reach us.
+      await this.handshake(reply.endpoints[0]?.event ?? "", 2000);
       await this.synchronousRead(sub, proxy, opts);
       if (!sub.isClosed) {
         sub.setState("live");
@@ -440,6 +445,20 @@ export class EventConsumer {
     sub.discarded = false;
   }
 
+  private handshake(endpoint: string, ms: number): Promise<void> {
+    if (this.handshaken.has(endpoint)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const list = this.handshakeWaiters.get(endpoint) ?? [];
+      list.push(done);
+      this.handshakeWaiters.set(endpoint, list);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
   private async synchronousRead(sub: EventSubscription, proxy: DeviceProxy, opts: CallOptions): Promise<void> {
     if (sub.event === "data-ready") return;
     sub.buffer = [];
@@ -469,6 +488,13 @@ export class EventConsumer {
     if (!this.hb || !this.ev) {
       this.hb = new zmq.Subscriber({ linger: 0 });
       this.ev = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: this.hwm });
+      this.ev.events.on("handshake", ({ address }) => {
+        this.handshaken.add(address);
+        const ws = this.handshakeWaiters.get(address);
+        this.handshakeWaiters.delete(address);
+        for (const w of ws ?? []) w();
+      });
+      this.ev.events.on("disconnect", ({ address }) => this.handshaken.delete(address));
       this.loops.push(this.receiveLoop(this.hb), this.receiveLoop(this.ev));
     }
     return { hb: this.hb, ev: this.ev };
@@ -672,6 +698,9 @@ export class EventConsumer {
     this.ev = undefined;
     this.connected.hb.clear();
     this.connected.ev.clear();
+    this.handshaken.clear();
+    for (const ws of this.handshakeWaiters.values()) for (const w of ws) w();
+    this.handshakeWaiters.clear();
     for (const s of socks) if (s && !s.closed) s.close();
     const loops = this.loops.splice(0);
     await Promise.all(loops);
