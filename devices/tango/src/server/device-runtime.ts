@@ -1,0 +1,922 @@
+/**
+ * DeviceRuntime: one served device. Owns the Device instance, its attributes and commands, the serialization
+ * monitor, the black box, polled objects and event detection state. The CORBA servant (device-servant.ts) and the
+ * admin device call into it; it knows nothing about sockets.
+ */
+import type { AnyValue } from "../corba/typecode.ts";
+import { type DevError, DevFailed, devError, type NamedDevError } from "../errors/errors.ts";
+import { AttrQualityNames, CmdArgType, type CmdArgTypeName, type DevStateName, DevStateNames, DispLevelNames } from "../idl/constants.ts";
+import type { AttributeConfig, AttributeDim, AttributeValue5, AttrValUnion, DevCmdInfo, TimeVal } from "../idl/structs.ts";
+import { NO_DATA, timeValNow } from "../idl/structs.ts";
+import type { Clock, Logger } from "../iiop/logger.ts";
+import { AttrRuntime } from "./attribute.ts";
+import { getDeviceClassSpec, isReading } from "./decorators.ts";
+import { bindDeviceHost, type Device, type DeviceHost, type PushedEventKind, type PushOptions } from "./device.ts";
+import { isChange, parseCriteria, type Snapshot } from "./event-detect.ts";
+import type { Monitor } from "./monitor.ts";
+import type { CommandSpec, DeviceClassSpec, PropertySpec } from "./spec.ts";
+import { anyOfItems, flatten, fromAny, parseLimit, shapeWritten, toAny, unionOf } from "./values.ts";
+
+export type DeviceClass = new () => Device;
+
+/** Persistent configuration store (the Tango database, or memory for test contexts / no-DB servers). */
+export interface DeviceStore {
+  deviceProperties(device: string): Promise<Record<string, string[]>>;
+  classProperties(tangoClass: string): Promise<Record<string, string[]>>;
+  /** attr (lower-case) → prop → values. */
+  attributeProperties(device: string, attrs: readonly string[]): Promise<Record<string, Record<string, string[]>>>;
+  putAttributeProperties(device: string, attr: string, props: Readonly<Record<string, readonly string[]>>): Promise<void>;
+  putDeviceProperty(device: string, name: string, values: readonly string[]): Promise<void>;
+  deleteDeviceProperty(device: string, name: string): Promise<void>;
+}
+
+export type AttrEventKind = "change" | "archive" | "periodic" | "user";
+
+/** Where events go (the ZMQ supplier). */
+export interface EventSink {
+  wants(device: string, attr: string, kind: AttrEventKind | "attr_conf" | "data_ready"): boolean;
+  pushAttr(device: string, attr: string, kind: AttrEventKind, r: AttrResult): void;
+  pushAttrConf(device: string, attr: string, c: AttributeConfig): void;
+  pushDataReady(device: string, attr: string, dataType: number, ctr: number): void;
+}
+
+export interface RuntimeContext {
+  readonly serverId: string;
+  readonly hostName: string;
+  readonly adminName: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly monitor: Monitor | undefined;
+  readonly events: EventSink | undefined;
+  readonly store: DeviceStore | undefined;
+}
+
+/** A read attribute, in a form every IDL version can be produced from. */
+export interface AttrResult {
+  readonly name: string;
+  readonly dtype: CmdArgTypeName;
+  readonly dataFormat: number;
+  readonly dataType: number;
+  readonly union: AttrValUnion;
+  readonly quality: number;
+  readonly time: TimeVal;
+  readonly rDim: AttributeDim;
+  readonly wDim: AttributeDim;
+  readonly errors: readonly DevError[];
+  /** Read part (for events and history). */
+  readonly readItems: readonly unknown[];
+  /** Read part + set point (for IDL 1-3 Any values). */
+  readonly allItems: readonly unknown[];
+}
+
+export function toAttributeValue5(r: AttrResult): AttributeValue5 {
+  return {
+    value: r.union,
+    quality: r.quality,
+    dataFormat: r.dataFormat,
+    dataType: r.dataType,
+    time: r.time,
+    name: r.name,
+    rDim: r.rDim,
+    wDim: r.wDim,
+    errors: r.errors,
+  };
+}
+
+/** IDL 1-3 Any form of a read attribute. */
+export function attrResultAny(r: AttrResult): AnyValue {
+  if (r.dtype === "DevState" && r.union.d === 12) return toAny("DevState", r.union.v);
+  if (r.errors.length > 0 || r.union.d === 14) return { type: { kind: "null" }, value: null };
+  return anyOfItems({ name: r.name, dtype: r.dtype, dataFormat: "SCALAR" }, r.allItems);
+}
+
+const QUALITY = (q: string): number => AttrQualityNames.indexOf(q as (typeof AttrQualityNames)[number]);
+
+export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
+  { name: "Init", in: "DevVoid", out: "DevVoid" },
+  { name: "State", in: "DevVoid", out: "DevState", outDesc: "Device state" },
+  { name: "Status", in: "DevVoid", out: "DevString", outDesc: "Device status" },
+];
+
+function propValue(p: PropertySpec, values: readonly string[] | undefined): unknown {
+  if (!values || values.length === 0) return p.default;
+  const first = values[0] as string;
+  switch (p.dtype) {
+    case "DevString":
+    case "ConstDevString":
+      return values.join("\n");
+    case "DevBoolean":
+      return /^(true|1|yes|on)$/i.test(first.trim());
+    case "DevLong64":
+    case "DevULong64":
+      return BigInt(first.trim());
+    case "DevVarStringArray":
+      return [...values];
+    case "DevVarBooleanArray":
+      return values.map((v) => /^(true|1|yes|on)$/i.test(v.trim()));
+    case "DevVarLong64Array":
+    case "DevVarULong64Array":
+      return values.map((v) => BigInt(v.trim()));
+    case "DevVarShortArray":
+    case "DevVarLongArray":
+    case "DevVarFloatArray":
+    case "DevVarDoubleArray":
+    case "DevVarUShortArray":
+    case "DevVarULongArray":
+      return values.map((v) => Number(v));
+    default:
+      return Number(first);
+  }
+}
+
+function jsError(e: unknown, reason: string, desc: string, origin: string): DevFailed {
+  if (e instanceof DevFailed) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new DevFailed([devError("API_JsError", msg, origin), devError(reason, desc, origin)], { cause: e });
+}
+
+export interface PollRecord {
+  /** ms since epoch. */
+  readonly time: number;
+  readonly attr?: AttrResult;
+  readonly cmd?: AnyValue;
+  readonly errors?: readonly DevError[];
+  readonly durationMs: number;
+}
+
+export interface PolledObject {
+  readonly type: "attribute" | "command";
+  /** Name as declared (server spelling). */
+  readonly name: string;
+  period: number;
+  readonly depth: number;
+  readonly ring: PollRecord[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class DeviceRuntime {
+  readonly name: string;
+  readonly lname: string;
+  readonly spec: DeviceClassSpec;
+  readonly className: string;
+  readonly device: Device;
+  readonly ctx: RuntimeContext;
+  readonly logger: Logger;
+  readonly attrs = new Map<string, AttrRuntime>();
+  readonly attrList: AttrRuntime[] = [];
+  readonly commands = new Map<string, CommandSpec>();
+  readonly blackBox: string[] = [];
+  readonly blackBoxDepth = 50;
+  readonly polled = new Map<string, PolledObject>();
+  /** Raw device properties as last loaded (name lower-case → values). */
+  rawProps: Record<string, string[]> = {};
+  readonly #propValues = new Map<string, unknown>();
+  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #lastPeriodic = new Map<string, number>();
+  readonly #lastArchive = new Map<string, number>();
+  #initError: DevFailed | undefined;
+  readonly #builtin = new Map<string, AttrRuntime>([
+    ["state", new AttrRuntime({ name: "State", dtype: "DevState", dataFormat: "SCALAR", maxDimX: 1, maxDimY: 0, access: "READ" })],
+    ["status", new AttrRuntime({ name: "Status", dtype: "DevString", dataFormat: "SCALAR", maxDimX: 1, maxDimY: 0, access: "READ" })],
+  ]);
+
+  constructor(Ctor: DeviceClass, name: string, ctx: RuntimeContext, spec = getDeviceClassSpec(Ctor)) {
+    this.name = name;
+    this.lname = name.toLowerCase();
+    this.spec = spec;
+    this.className = spec.tangoClass;
+    this.ctx = ctx;
+    this.logger = ctx.logger.child?.(`tango:server:${this.lname}`) ?? ctx.logger;
+    for (const a of spec.attributes) {
+      const rt = new AttrRuntime(a);
+      if (rt.lname === "state" || rt.lname === "status") continue;
+      this.attrs.set(rt.lname, rt);
+      this.attrList.push(rt);
+    }
+    for (const c of BUILTIN_COMMANDS) this.commands.set(c.name.toLowerCase(), c);
+    for (const c of spec.commands) this.commands.set(c.name.toLowerCase(), c);
+    this.device = new Ctor();
+    bindDeviceHost(this.device, this.#host());
+  }
+
+  #host(): DeviceHost {
+    return {
+      name: this.name,
+      className: this.className,
+      logger: this.logger,
+      push: (kind, attr, value, opts) => this.#push(kind, attr, value, opts),
+      pushDataReady: (attr, ctr) => {
+        const a = this.attr(attr);
+        this.ctx.events?.pushDataReady(this.lname, a.lname, a.dataType, ctr);
+      },
+      setEventFlags: (kind, attr, implemented, detect) => {
+        const a = this.attr(attr);
+        if (kind === "dataReady") a.dataReady = implemented;
+        else a[kind] = { implemented, detect };
+      },
+      property: (name) =>
+        this.#propValues.has(name.toLowerCase()) ? this.#propValues.get(name.toLowerCase()) : this.rawProps[name.toLowerCase()],
+      onStateChange: () => {},
+    };
+  }
+
+  /** The attribute (case-insensitive) or DevFailed API_AttrNotFound. */
+  attr(name: string): AttrRuntime {
+    const a = this.attrs.get(name.toLowerCase());
+    if (!a) throw DevFailed.from("API_AttrNotFound", `${name} attribute not found`, "MultiAttribute::get_attr_ind_by_name");
+    return a;
+  }
+
+  /** Like attr(), also returning the State/Status pseudo attributes. */
+  attrOrBuiltin(name: string): AttrRuntime {
+    return this.#builtin.get(name.toLowerCase()) ?? this.attr(name);
+  }
+
+  command(name: string): CommandSpec {
+    const c = this.commands.get(name.toLowerCase());
+    if (!c) throw DevFailed.from("API_CommandNotFound", `Command ${name} not found`, "DeviceClass::command_handler");
+    return c;
+  }
+
+  get initError(): DevFailed | undefined {
+    return this.#initError;
+  }
+
+  // ----------------------------------------------------------------------------------------------- lifecycle
+
+  async #loadProperties(): Promise<void> {
+    const store = this.ctx.store;
+    const classRaw = store ? lowerKeys(await store.classProperties(this.className)) : {};
+    const devRaw = store ? lowerKeys(await store.deviceProperties(this.name)) : {};
+    this.rawProps = devRaw;
+    this.#propValues.clear();
+    const missing: string[] = [];
+    const apply = (specs: readonly PropertySpec[], raw: Record<string, string[]>, fallback?: Record<string, string[]>): void => {
+      for (const p of specs) {
+        const values = raw[p.name.toLowerCase()] ?? fallback?.[p.name.toLowerCase()];
+        if ((!values || values.length === 0) && p.mandatory && p.default === undefined) missing.push(p.name);
+        const v = propValue(p, values);
+        this.#propValues.set(p.name.toLowerCase(), v);
+        if (v !== undefined) p.set?.(this.device, v);
+      }
+    };
+    apply(this.spec.classProperties, classRaw);
+    // A device property falls back on the class property of the same name (Tango convention).
+    apply(this.spec.deviceProperties, devRaw, classRaw);
+    if (store && this.attrList.length > 0) {
+      const ap = await store.attributeProperties(
+        this.name,
+        this.attrList.map((a) => a.name),
+      );
+      for (const a of this.attrList) {
+        const props = ap[a.lname];
+        if (props) a.applyDbProps(props);
+      }
+    }
+    if (missing.length > 0) {
+      throw DevFailed.from(
+        "API_PropertyNotFound",
+        `Mandatory device property ${missing.join(", ")} not defined for ${this.name}`,
+        "DeviceRuntime::init",
+      );
+    }
+  }
+
+  /** Startup: properties, init(), memorized values. Init failures put the device in FAULT instead of throwing. */
+  async start(): Promise<void> {
+    this.device.setState("UNKNOWN");
+    try {
+      await this.#loadProperties();
+      await this.device.init();
+      await this.#applyMemorized();
+      this.#initError = undefined;
+    } catch (e) {
+      const df = jsError(e, "API_InitFailed", `init of ${this.name} failed`, "DeviceRuntime::start");
+      this.#initError = df;
+      this.logger.error("device init failed", { device: this.name, error: df.message });
+      this.device.setState("FAULT");
+      this.device.setStatus(`Init failed: ${df.errors[0]?.desc ?? df.message}`);
+    }
+  }
+
+  /** The Init command: delete(), reload properties, init(). */
+  async reinit(): Promise<void> {
+    try {
+      await this.device.delete();
+    } catch (e) {
+      this.logger.warn("device delete failed", { device: this.name, error: String(e) });
+    }
+    try {
+      await this.#loadProperties();
+      await this.device.init();
+      this.#initError = undefined;
+    } catch (e) {
+      const df = jsError(e, "API_InitFailed", `Init of ${this.name} failed`, "DeviceRuntime::reinit");
+      this.#initError = df;
+      this.device.setState("FAULT");
+      this.device.setStatus(`Init failed: ${df.errors[0]?.desc ?? df.message}`);
+      throw df;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    for (const p of this.polled.values()) if (p.timer) clearTimeout(p.timer);
+    this.polled.clear();
+    try {
+      await this.device.delete();
+    } catch (e) {
+      this.logger.warn("device delete failed", { device: this.name, error: String(e) });
+    }
+  }
+
+  async #applyMemorized(): Promise<void> {
+    const store = this.ctx.store;
+    const mem = this.attrList.filter((a) => a.spec.memorized && a.writable);
+    if (!store || mem.length === 0) return;
+    const ap = await store.attributeProperties(
+      this.name,
+      mem.map((a) => a.name),
+    );
+    for (const a of mem) {
+      const v = ap[a.lname]?.__value;
+      if (!v || v.length === 0) continue;
+      const items = v.map((s) => memorizedItem(a.spec.dtype, s));
+      const value = shapeWritten(a.spec, items, { x: items.length, y: 0 });
+      try {
+        if (a.spec.memorizedInit !== false && a.spec.write) await a.spec.write(this.device, value);
+        a.setPoint = value;
+        a.hasSetPoint = true;
+        a.writeTime = this.ctx.clock.now();
+      } catch (e) {
+        this.logger.warn("memorized value could not be written", { attr: a.name, error: String(e) });
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------- black box
+
+  record(entry: string): void {
+    const d = new Date(this.ctx.clock.now());
+    const ts = `${d.toISOString().replace("T", " ").replace("Z", "")}`;
+    this.blackBox.unshift(`${ts} : ${entry}`);
+    if (this.blackBox.length > this.blackBoxDepth) this.blackBox.pop();
+  }
+
+  // ----------------------------------------------------------------------------------------------- state / status
+
+  async readState(hook = true): Promise<DevStateName> {
+    if (hook) await this.#hook();
+    return await this.device.devState();
+  }
+  async readStatus(hook = true): Promise<string> {
+    if (hook) await this.#hook();
+    return await this.device.devStatus();
+  }
+
+  async #hook(): Promise<void> {
+    try {
+      await this.device.alwaysExecutedHook();
+    } catch (e) {
+      throw jsError(e, "API_AlwaysExecutedHookFailed", "always_executed_hook failed", `${this.className}::always_executed_hook`);
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------- commands
+
+  commandInfo(c: CommandSpec): DevCmdInfo {
+    return {
+      name: c.name,
+      level: DispLevelNames.indexOf(c.displayLevel ?? "OPERATOR"),
+      tag: 0,
+      inType: CmdArgType[c.in],
+      outType: CmdArgType[c.out],
+      inTypeDesc: c.inDesc ?? "Uninitialised",
+      outTypeDesc: c.outDesc ?? "Uninitialised",
+    };
+  }
+
+  commandInfoList(): DevCmdInfo[] {
+    return [...this.commands.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => this.commandInfo(c));
+  }
+
+  /** command_inout: hook, guard, argin check, execute, argout. Caller holds the monitor. */
+  async executeCommand(name: string, argin: AnyValue): Promise<AnyValue> {
+    const c = this.command(name);
+    await this.#hook();
+    const arg = fromAny(c.in, argin);
+    return toAny(c.out, await this.#execute(c, arg));
+  }
+
+  async #execute(c: CommandSpec, arg: unknown): Promise<unknown> {
+    const lname = c.name.toLowerCase();
+    if (c.allowedIn && !c.allowedIn.includes(this.device.state)) throw this.#notAllowed(c.name);
+    if (c.allowed) {
+      let ok: boolean;
+      try {
+        ok = await c.allowed(this.device, arg);
+      } catch (e) {
+        throw jsError(e, "API_CommandFailed", `is_allowed of ${c.name} failed`, `${this.className}::is_${c.name}_allowed`);
+      }
+      if (!ok) throw this.#notAllowed(c.name);
+    }
+    if (!c.execute) {
+      if (lname === "state") return await this.device.devState();
+      if (lname === "status") return await this.device.devStatus();
+      if (lname === "init") return await this.reinit();
+      return undefined;
+    }
+    try {
+      return await c.execute(this.device, arg);
+    } catch (e) {
+      throw jsError(e, "API_CommandFailed", `Command ${c.name} failed on ${this.name}`, `${this.className}::${c.name}`);
+    }
+  }
+
+  #notAllowed(cmd: string): DevFailed {
+    return DevFailed.from(
+      "API_CommandNotAllowed",
+      `Command ${cmd} not allowed when the device is in ${this.device.state} state`,
+      "DeviceClass::command_handler",
+    );
+  }
+
+  // ----------------------------------------------------------------------------------------------- attribute reads
+
+  /** read_attributes*: one hook call, then each attribute; per-attribute errors are values. */
+  async readAttributes(names: readonly string[], opts: { hook?: boolean } = {}): Promise<AttrResult[]> {
+    if (opts.hook !== false) await this.#hook();
+    const out: AttrResult[] = [];
+    for (const n of names) out.push(await this.readOne(n));
+    return out;
+  }
+
+  async readOne(name: string): Promise<AttrResult> {
+    const lname = name.toLowerCase();
+    const now = timeValNow(this.ctx.clock.now());
+    try {
+      if (lname === "state") {
+        const s = await this.device.devState();
+        return {
+          name: "State",
+          dtype: "DevState",
+          dataFormat: 0,
+          dataType: CmdArgType.DevState,
+          union: { d: 12, v: DevStateNames.indexOf(s) },
+          quality: 0,
+          time: now,
+          rDim: { x: 1, y: 0 },
+          wDim: { x: 0, y: 0 },
+          errors: [],
+          readItems: [s],
+          allItems: [s],
+        };
+      }
+      if (lname === "status") {
+        const s = await this.device.devStatus();
+        return {
+          name: "Status",
+          dtype: "DevString",
+          dataFormat: 0,
+          dataType: CmdArgType.DevString,
+          union: { d: 10, v: [s] },
+          quality: 0,
+          time: now,
+          rDim: { x: 1, y: 0 },
+          wDim: { x: 0, y: 0 },
+          errors: [],
+          readItems: [s],
+          allItems: [s],
+        };
+      }
+      const a = this.attr(name);
+      await this.#checkAllowed(a, "READ_REQ");
+      let raw: unknown;
+      if (a.readable && a.spec.read) {
+        try {
+          raw = await a.spec.read(this.device);
+        } catch (e) {
+          throw jsError(e, "API_AttributeFailed", `read of attribute ${a.name} failed`, `${this.className}::read_${a.name}`);
+        }
+      } else if (a.readable) {
+        throw DevFailed.from(
+          "API_AttrValueNotSet",
+          `Value for attribute ${a.name} has not been updated`,
+          "Device_3Impl::read_attributes_no_except",
+        );
+      } else {
+        raw = a.setPoint;
+      }
+      return this.resultOf(a, raw);
+    } catch (e) {
+      const df = e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `read of ${name} failed`, "DeviceRuntime::readOne");
+      return this.errorResult(this.attrs.get(lname), name, df.errors, now);
+    }
+  }
+
+  /** Builds a result from a read value (or an AttrReading), adding the set point and the alarm quality. */
+  resultOf(a: AttrRuntime, raw: unknown, override: PushOptions = {}): AttrResult {
+    let value = raw;
+    let qualityName: string = "ATTR_VALID";
+    let timeMs = this.ctx.clock.now();
+    if (isReading(raw)) {
+      value = raw.value;
+      qualityName = raw.quality;
+      if (raw.time !== undefined) timeMs = raw.time;
+    }
+    if (override.quality) qualityName = override.quality;
+    if (override.time !== undefined) timeMs = override.time;
+    const time = timeValNow(timeMs);
+    if (qualityName === "ATTR_INVALID") {
+      return { ...this.errorResult(a, a.name, [], time), quality: 1 };
+    }
+    if (value === undefined || value === null) {
+      throw DevFailed.from(
+        "API_AttrValueNotSet",
+        `Value for attribute ${a.name} has not been updated`,
+        "Device_3Impl::read_attributes_no_except",
+      );
+    }
+    const shape = { name: a.name, dtype: a.spec.dtype, dataFormat: a.spec.dataFormat, enumLabels: a.props.enumLabels };
+    const r = flatten(a.spec.dataFormat, value);
+    const readItems = Array.from(r.items);
+    let allItems = readItems;
+    let wDim: AttributeDim = { x: 0, y: 0 };
+    if (a.spec.access === "READ_WRITE" || a.spec.access === "READ_WITH_WRITE" || a.spec.access === "WRITE") {
+      const sp = a.hasSetPoint ? a.setPoint : a.spec.access === "WRITE" ? value : value;
+      const w = flatten(a.spec.dataFormat, sp);
+      wDim = w.dim;
+      allItems = readItems.concat(Array.from(w.items));
+    }
+    if (qualityName === "ATTR_VALID" && a.spec.dataFormat === "SCALAR" && a.isNumeric) qualityName = this.#alarmQuality(a, readItems[0]);
+    return {
+      name: a.name,
+      dtype: a.spec.dtype,
+      dataFormat: ["SCALAR", "SPECTRUM", "IMAGE"].indexOf(a.spec.dataFormat),
+      dataType: a.dataType,
+      union: unionOf(shape, allItems),
+      quality: QUALITY(qualityName),
+      time,
+      rDim: r.dim,
+      wDim,
+      errors: [],
+      readItems,
+      allItems,
+    };
+  }
+
+  #alarmQuality(a: AttrRuntime, v: unknown): string {
+    const x = Number(v);
+    if (Number.isNaN(x)) return "ATTR_VALID";
+    const minA = parseLimit(a.props.minAlarm);
+    const maxA = parseLimit(a.props.maxAlarm);
+    if ((minA !== undefined && x < minA) || (maxA !== undefined && x > maxA)) return "ATTR_ALARM";
+    const minW = parseLimit(a.props.minWarning);
+    const maxW = parseLimit(a.props.maxWarning);
+    if ((minW !== undefined && x < minW) || (maxW !== undefined && x > maxW)) return "ATTR_WARNING";
+    return "ATTR_VALID";
+  }
+
+  errorResult(a: AttrRuntime | undefined, name: string, errors: readonly DevError[], time: TimeVal): AttrResult {
+    return {
+      name: a?.name ?? name,
+      dtype: a?.spec.dtype ?? "DevVoid",
+      dataFormat: a ? ["SCALAR", "SPECTRUM", "IMAGE"].indexOf(a.spec.dataFormat) : 3,
+      dataType: a ? a.dataType : 100,
+      union: NO_DATA,
+      quality: 1,
+      time,
+      rDim: { x: 0, y: 0 },
+      wDim: { x: 0, y: 0 },
+      errors,
+      readItems: [],
+      allItems: [],
+    };
+  }
+
+  async #checkAllowed(a: AttrRuntime, req: "READ_REQ" | "WRITE_REQ"): Promise<void> {
+    let ok = true;
+    if (a.spec.allowedIn && !a.spec.allowedIn.includes(this.device.state)) ok = false;
+    if (ok && a.spec.allowed) ok = await a.spec.allowed(this.device, req);
+    if (!ok) {
+      throw DevFailed.from(
+        "API_AttrNotAllowed",
+        `It is currently not allowed to ${req === "READ_REQ" ? "read" : "write"} attribute ${a.name}`,
+        req === "READ_REQ" ? "Device_3Impl::read_attributes_no_except" : "Device_3Impl::write_attributes",
+      );
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------- attribute writes
+
+  /**
+   * Writes attributes whose values were already decoded to elements (type-checked by the caller). Returns the
+   * per-attribute errors (empty = all written), like cppTango's MultiDevFailed content.
+   */
+  async writeAttributes(
+    items: readonly { name: string; decode: (a: AttrRuntime) => unknown[]; dim: AttributeDim }[],
+    opts: { hook?: boolean } = {},
+  ): Promise<NamedDevError[]> {
+    if (opts.hook !== false) await this.#hook();
+    const failed: NamedDevError[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as (typeof items)[number];
+      try {
+        const a = this.attr(it.name);
+        await this.writeOne(a, it.decode(a), it.dim);
+      } catch (e) {
+        const df =
+          e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `write of ${it.name} failed`, "DeviceRuntime::writeAttributes");
+        failed.push({ name: it.name, indexInCall: i, errors: df.errors });
+      }
+    }
+    return failed;
+  }
+
+  async writeOne(a: AttrRuntime, items: unknown[], dim: AttributeDim): Promise<void> {
+    if (!a.writable) throw DevFailed.from("API_AttrNotWritable", `Attribute ${a.name} is not writable`, "Device_3Impl::write_attributes");
+    await this.#checkAllowed(a, "WRITE_REQ");
+    this.#checkLimits(a, items);
+    const value = shapeWritten(a.spec, items, dim);
+    if (!a.spec.write)
+      throw DevFailed.from("API_AttrNotWritable", `Attribute ${a.name} has no write handler`, "Device_3Impl::write_attributes");
+    try {
+      await a.spec.write(this.device, value);
+    } catch (e) {
+      throw jsError(e, "API_AttributeFailed", `write of attribute ${a.name} failed`, `${this.className}::write_${a.name}`);
+    }
+    a.setPoint = value;
+    a.hasSetPoint = true;
+    a.writeTime = this.ctx.clock.now();
+    if (a.spec.memorized && this.ctx.store && a.spec.dataFormat === "SCALAR") {
+      const s = memorizedString(a.spec.dtype, items[0]);
+      await this.ctx.store.putAttributeProperties(this.name, a.name, { __value: [s] }).catch((e: unknown) => {
+        this.logger.warn("cannot store memorized value", { attr: a.name, error: String(e) });
+      });
+    }
+  }
+
+  #checkLimits(a: AttrRuntime, items: unknown[]): void {
+    if (a.spec.dtype === "DevEnum") {
+      const n = a.props.enumLabels.length;
+      items.forEach((v, i) => {
+        const x = Number(v);
+        if (x < 0 || (n > 0 && x >= n)) {
+          throw DevFailed.from(
+            "API_WAttrOutsideLimit",
+            `Set value for attribute ${a.name} is ${x < 0 ? "negative" : "above the maximum authorized"} (at least element ${i})`,
+            "WAttribute::check_written_value()",
+          );
+        }
+      });
+      return;
+    }
+    if (!a.isNumeric) return;
+    const min = a.minValue;
+    const max = a.maxValue;
+    if (min === undefined && max === undefined) return;
+    items.forEach((v, i) => {
+      const x = Number(v);
+      if (min !== undefined && x < min) {
+        throw DevFailed.from(
+          "API_WAttrOutsideLimit",
+          `Set value for attribute ${a.name} is below the minimum authorized (at least element ${i})`,
+          "WAttribute::check_written_value()",
+        );
+      }
+      if (max !== undefined && x > max) {
+        throw DevFailed.from(
+          "API_WAttrOutsideLimit",
+          `Set value for attribute ${a.name} is above the maximum authorized (at least element ${i})`,
+          "WAttribute::check_written_value()",
+        );
+      }
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------- attribute config
+
+  attributeConfigs(names: readonly string[]): AttributeConfig[] {
+    const all = names.length === 1 && /^All attributes(_3)?$/.test(names[0] as string);
+    if (all) return [...this.attrList.map((a) => a.config()), stateConfig(), statusConfig()];
+    return names.map((n) => {
+      const l = n.toLowerCase();
+      if (l === "state") return stateConfig();
+      if (l === "status") return statusConfig();
+      return this.attr(n).config();
+    });
+  }
+
+  async setAttributeConfigs(list: readonly AttributeConfig[], version: 1 | 2 | 3 | 5): Promise<void> {
+    await this.#hook();
+    for (const c of list) {
+      const l = c.name.toLowerCase();
+      if (l === "state" || l === "status") continue;
+      const a = this.attr(c.name);
+      const changed = a.applyConfig(c, version);
+      if (Object.keys(changed).length === 0) continue;
+      if (this.ctx.store) {
+        const props: Record<string, string[]> = {};
+        for (const [k, v] of Object.entries(changed)) props[k] = k === "enum_labels" ? a.props.enumLabels : [v];
+        await this.ctx.store.putAttributeProperties(this.name, a.name, props).catch((e: unknown) => {
+          this.logger.warn("cannot store attribute properties", { attr: a.name, error: String(e) });
+        });
+      }
+      this.ctx.events?.pushAttrConf(this.lname, a.lname, a.config());
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------- events
+
+  #push(kind: PushedEventKind, attrName: string, value: unknown, opts: PushOptions): void {
+    const a = this.attrOrBuiltin(attrName);
+    const sink = this.ctx.events;
+    if (!sink?.wants(this.lname, a.lname, kind)) {
+      // Keep detection state current so the first event after a subscription compares with the right value.
+      if (value !== undefined && !(value instanceof Error)) this.#rememberOnly(kind, a, value, opts);
+      return;
+    }
+    if (value === undefined) {
+      void this.readOne(a.name).then(
+        (r) => this.emit(kind, a, r, kind === "change" ? a.change.detect : kind === "archive" ? a.archive.detect : false),
+        (e: unknown) => this.logger.warn("event read failed", { attr: a.name, error: String(e) }),
+      );
+      return;
+    }
+    let r: AttrResult;
+    if (value instanceof Error) {
+      const df = value instanceof DevFailed ? value : jsError(value, "API_AttributeFailed", `error pushed for ${a.name}`, this.className);
+      r = this.errorResult(a, a.name, df.errors, timeValNow(opts.time ?? this.ctx.clock.now()));
+    } else {
+      try {
+        r = this.resultOf(a, value, opts);
+      } catch (e) {
+        const df = e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `bad value pushed for ${a.name}`, this.className);
+        r = this.errorResult(a, a.name, df.errors, timeValNow());
+      }
+    }
+    this.emit(kind, a, r, kind === "change" ? a.change.detect : kind === "archive" ? a.archive.detect : false);
+  }
+
+  #rememberOnly(kind: PushedEventKind, a: AttrRuntime, value: unknown, opts: PushOptions): void {
+    if (kind === "user") return;
+    try {
+      const r = this.resultOf(a, value, opts);
+      this.#snapshots.set(`${kind}:${a.lname}`, snap(r));
+    } catch {
+      // ignore: nothing to remember
+    }
+  }
+
+  /** Sends an attribute event through the sink, applying change/archive detection when `detect` is set. */
+  emit(kind: AttrEventKind, a: AttrRuntime, r: AttrResult, detect: boolean): void {
+    const sink = this.ctx.events;
+    if (!sink) return;
+    if (kind === "change" || kind === "archive") {
+      const key = `${kind}:${a.lname}`;
+      const cur = snap(r);
+      if (detect) {
+        const abs = parseCriteria(kind === "change" ? a.props.absChange : a.props.archiveAbsChange);
+        const rel = parseCriteria(kind === "change" ? a.props.relChange : a.props.archiveRelChange);
+        const prev = this.#snapshots.get(key);
+        let send = isChange(prev, cur, a.isNumeric, abs, rel);
+        if (!send && kind === "archive") {
+          const period = parseLimit(a.props.archivePeriod);
+          const last = this.#lastArchive.get(a.lname) ?? 0;
+          if (period !== undefined && period > 0 && this.ctx.clock.now() - last >= period) send = true;
+        }
+        if (!send) return;
+      }
+      this.#snapshots.set(key, cur);
+      if (kind === "archive") this.#lastArchive.set(a.lname, this.ctx.clock.now());
+    }
+    if (sink.wants(this.lname, a.lname, kind)) sink.pushAttr(this.lname, a.lname, kind, r);
+  }
+
+  /** Called by the poller after each attribute poll: change, archive, periodic detection (cppTango order). */
+  afterPoll(a: AttrRuntime, r: AttrResult): void {
+    const sink = this.ctx.events;
+    if (!sink) return;
+    if (!a.change.implemented || a.change.detect) this.emit("change", a, r, true);
+    if (!a.archive.implemented || a.archive.detect) this.emit("archive", a, r, true);
+    const period = parseLimit(a.props.eventPeriod) ?? 1000;
+    const last = this.#lastPeriodic.get(a.lname) ?? 0;
+    const now = this.ctx.clock.now();
+    const due = period < 5000 ? period * 0.98 : period - 100;
+    if (now - last >= due) {
+      this.#lastPeriodic.set(a.lname, now);
+      if (sink.wants(this.lname, a.lname, "periodic")) sink.pushAttr(this.lname, a.lname, "periodic", r);
+    }
+  }
+
+  /** cppTango's subscription preconditions (API_AttributePollingNotStarted, API_EventPropertiesNotSet...). */
+  checkSubscription(attrName: string, event: string): AttrRuntime {
+    const a = this.attrOrBuiltin(attrName);
+    const polled = this.polled.has(`attribute:${a.lname}`);
+    if (event === "change" || event === "archive") {
+      const flags = event === "change" ? a.change : a.archive;
+      if (!polled && !flags.implemented) throw pollingNotStarted(this.name, a.name);
+      if ((polled || flags.detect) && a.isNumeric) {
+        const abs = event === "change" ? a.props.absChange : a.props.archiveAbsChange;
+        const rel = event === "change" ? a.props.relChange : a.props.archiveRelChange;
+        const per = event === "archive" ? parseLimit(a.props.archivePeriod) : undefined;
+        if (!parseCriteria(abs) && !parseCriteria(rel) && per === undefined) {
+          throw DevFailed.from(
+            "API_EventPropertiesNotSet",
+            `Event properties (abs_change or rel_change) for attribute ${a.name} are not set`,
+            "EventSupplier::verify_event_subscription",
+          );
+        }
+      }
+    } else if (event === "periodic") {
+      if (!polled) throw pollingNotStarted(this.name, a.name);
+    } else if (event === "data_ready") {
+      if (!a.dataReady) {
+        throw DevFailed.from(
+          "API_AttributeNotDataReadyEnabled",
+          `The attribute ${a.name} is not data ready event enabled`,
+          "DServer::event_subscription",
+        );
+      }
+    }
+    return a;
+  }
+}
+
+function pollingNotStarted(dev: string, attr: string): DevFailed {
+  return DevFailed.from(
+    "API_AttributePollingNotStarted",
+    `The polling (necessary to send events) for the attribute ${attr.toLowerCase()} is not started`,
+    `DServer::event_subscription (${dev})`,
+  );
+}
+
+function snap(r: AttrResult): Snapshot {
+  return { items: r.readItems, quality: r.quality, error: r.errors.length > 0 ? (r.errors[0]?.reason ?? "error") : undefined };
+}
+
+function lowerKeys(o: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(o)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function memorizedString(dtype: CmdArgTypeName, v: unknown): string {
+  if (dtype === "DevBoolean") return v ? "true" : "false";
+  return String(v);
+}
+function memorizedItem(dtype: CmdArgTypeName, s: string): unknown {
+  switch (dtype) {
+    case "DevString":
+      return s;
+    case "DevBoolean":
+      return /^(true|1)$/i.test(s.trim());
+    case "DevLong64":
+    case "DevULong64":
+      return BigInt(s.trim());
+    case "DevState":
+      return s.trim();
+    default:
+      return Number(s);
+  }
+}
+
+const baseConfig = (name: string, dataType: number, format: string): AttributeConfig => ({
+  name,
+  writable: 0,
+  dataFormat: 0,
+  dataType,
+  memorized: false,
+  memInit: true,
+  maxDimX: 1,
+  maxDimY: 0,
+  description: "No description",
+  label: name,
+  unit: "",
+  standardUnit: "No standard unit",
+  displayUnit: "No display unit",
+  format,
+  minValue: "Not specified",
+  maxValue: "Not specified",
+  writableAttrName: "None",
+  level: 0,
+  rootAttrName: "Not specified",
+  enumLabels: [],
+  alarms: {
+    minAlarm: "Not specified",
+    maxAlarm: "Not specified",
+    minWarning: "Not specified",
+    maxWarning: "Not specified",
+    deltaT: "Not specified",
+    deltaVal: "Not specified",
+    extensions: [],
+  },
+  events: {
+    change: { relChange: "Not specified", absChange: "Not specified", extensions: [] },
+    periodic: { period: "1000", extensions: [] },
+    archive: { relChange: "Not specified", absChange: "Not specified", period: "Not specified", extensions: [] },
+  },
+  extensions: [],
+  sysExtensions: [],
+});
+const stateConfig = (): AttributeConfig => baseConfig("State", CmdArgType.DevState, "Not specified");
+const statusConfig = (): AttributeConfig => baseConfig("Status", CmdArgType.DevString, "%s");

@@ -1,0 +1,138 @@
+/**
+ * Device: base class of user devices. The runtime binds a DeviceHost to each instance before properties are filled
+ * and init() runs; user code talks to Tango through the methods below.
+ */
+import { DevFailed } from "../errors/errors.ts";
+import type { DevStateName } from "../idl/constants.ts";
+import { DevStateNames } from "../idl/constants.ts";
+import { type Logger, silentLogger } from "../iiop/logger.ts";
+
+export type Quality = "ATTR_VALID" | "ATTR_INVALID" | "ATTR_ALARM" | "ATTR_CHANGING" | "ATTR_WARNING";
+export type PushedEventKind = "change" | "archive" | "user";
+
+export interface PushOptions {
+  readonly quality?: Quality;
+  /** ms since epoch (default now). */
+  readonly time?: number;
+}
+
+/** What the runtime provides to a device instance. */
+export interface DeviceHost {
+  readonly name: string;
+  readonly className: string;
+  readonly logger: Logger;
+  /** `value === undefined` → the runtime reads the attribute; an Error/DevFailed value pushes an error event. */
+  push(kind: PushedEventKind, attr: string, value: unknown, opts: PushOptions): void;
+  pushDataReady(attr: string, ctr: number): void;
+  setEventFlags(kind: "change" | "archive" | "dataReady", attr: string, implemented: boolean, detect: boolean): void;
+  property(name: string): unknown;
+  onStateChange(state: DevStateName): void;
+}
+
+let bind: (dev: Device, host: DeviceHost) => void;
+
+/** Binds the runtime host to a device (runtime use only). */
+export function bindDeviceHost(dev: Device, host: DeviceHost): void {
+  bind(dev, host);
+}
+
+export class Device {
+  #host: DeviceHost | undefined;
+  #state: DevStateName = "UNKNOWN";
+  #status: string | undefined;
+
+  static {
+    bind = (dev, host) => {
+      dev.#host = host;
+    };
+  }
+
+  /** Device name (dom/fam/member). */
+  get name(): string {
+    return this.#host?.name ?? "";
+  }
+  get className(): string {
+    return this.#host?.className ?? this.constructor.name;
+  }
+  /** Logger of this device (namespace tango:server:<device>). */
+  get logger(): Logger {
+    return this.#host?.logger ?? silentLogger;
+  }
+
+  get state(): DevStateName {
+    return this.#state;
+  }
+  set state(s: DevStateName) {
+    this.setState(s);
+  }
+  setState(s: DevStateName | number): void {
+    const name = typeof s === "number" ? DevStateNames[s] : s;
+    if (name === undefined || !DevStateNames.includes(name))
+      throw DevFailed.from("API_InvalidState", `${String(s)} is not a Tango state`, "Device::set_state");
+    this.#state = name;
+    this.#host?.onStateChange(name);
+  }
+  getState(): DevStateName {
+    return this.#state;
+  }
+
+  /** The status set by setStatus, or "The device is in <STATE> state.". */
+  get status(): string {
+    return this.#status ?? `The device is in ${this.#state} state.`;
+  }
+  set status(s: string) {
+    this.setStatus(s);
+  }
+  setStatus(s: string): void {
+    this.#status = s;
+  }
+  getStatus(): string {
+    return this.status;
+  }
+
+  /** State as read by clients (State command/attribute, _get_state). Override to compute it. */
+  devState(): DevStateName | Promise<DevStateName> {
+    return this.#state;
+  }
+  /** Status as read by clients. Override to compute it. */
+  devStatus(): string | Promise<string> {
+    return this.status;
+  }
+
+  /** Called after properties are filled, at startup and by the Init command. */
+  init(): void | Promise<void> {}
+  /** Called before Init re-runs init() and at shutdown. */
+  delete(): void | Promise<void> {}
+  /** Called before each command and attribute read/write (Tango's always_executed_hook). */
+  alwaysExecutedHook(): void | Promise<void> {}
+
+  /** A device property value (converted to its declared dtype), or the raw DB strings if undeclared. */
+  property(name: string): unknown {
+    return this.#host?.property(name);
+  }
+
+  /** Pushes a change event (`value` omitted → the attribute is read). */
+  pushChangeEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
+    this.#host?.push("change", attr, value, opts);
+  }
+  pushArchiveEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
+    this.#host?.push("archive", attr, value, opts);
+  }
+  /** Pushes a user event. */
+  pushEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
+    this.#host?.push("user", attr, value, opts);
+  }
+  pushDataReady(attr: string, ctr = 0): void {
+    this.#host?.pushDataReady(attr, ctr);
+  }
+  /** Declares that the code pushes change events for `attr` (`detect`: check abs/rel criteria before sending). */
+  setChangeEvent(attr: string, implemented = true, detect = true): void {
+    this.#host?.setEventFlags("change", attr, implemented, detect);
+  }
+  setArchiveEvent(attr: string, implemented = true, detect = true): void {
+    this.#host?.setEventFlags("archive", attr, implemented, detect);
+  }
+  setDataReadyEvent(attr: string, implemented = true): void {
+    this.#host?.setEventFlags("dataReady", attr, implemented, false);
+  }
+}
