@@ -10,5 +10,6 @@ export {
   loadDsConfig,
   parseDsConfig,
 } from "./dsconfig.ts";
+export { parseServeArgs, runDatabaseServer, type ServeArgs } from "./main.ts";
 export { DataBaseServer, type DataBaseServerOptions, dataBaseClass, localDeviceStore } from "./server.ts";
 export { Storage, type StorageOptions } from "./storage.ts";

@@ -15,16 +15,12 @@ type DbValue = import("@tango-bdd/databaseds").DbValue;
 
 interface DbArgs {
   positional: string[];
-  port?: number;
   file?: string;
-  memory: boolean;
-  host?: string;
-  publishHost?: string;
   servers?: string;
 }
 
 function parse(args: readonly string[]): DbArgs {
-  const out: DbArgs = { positional: [], memory: false };
+  const out: DbArgs = { positional: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const eq = a.indexOf("=");
@@ -36,14 +32,7 @@ function parse(args: readonly string[]): DbArgs {
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    if (flag === "--port") {
-      const p = Number(value());
-      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError("--port needs a TCP port number");
-      out.port = p;
-    } else if (flag === "--file") out.file = value();
-    else if (flag === "--memory") out.memory = true;
-    else if (flag === "--host") out.host = value();
-    else if (flag === "--publish-host") out.publishHost = value();
+    if (flag === "--file") out.file = value();
     else if (flag === "--servers") out.servers = value();
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else out.positional.push(a);
@@ -74,36 +63,15 @@ async function runnerFor(
   };
 }
 
-async function serve(a: DbArgs, io: CliIo, mod: DbModule): Promise<number> {
-  const file = a.memory ? ":memory:" : (a.file ?? "tango.sqlite");
-  const db = await mod.DataBaseServer.start({
-    file,
-    port: a.port ?? 10000,
-    ...(a.host !== undefined ? { host: a.host } : {}),
-    ...(a.publishHost !== undefined ? { publishHost: a.publishHost } : {}),
-  });
-  io.err(`tango db: ${db.deviceName} ready, TANGO_HOST=${db.tangoHost} (storage ${file === ":memory:" ? "in memory" : file})`);
-  const stop = (): void => {
-    void db.close();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  await db.closed;
-  await db.close();
-  process.off("SIGINT", stop);
-  process.off("SIGTERM", stop);
-  return 0;
-}
-
 export const command: CliCommand = {
   name: "db",
   summary: "Tango database server (SQLite) and dsconfig load/dump",
   usage: "db [--port P] [--file F|--memory] | db load <json> | db dump",
   async run(args, io) {
+    const mod = await loadModule();
+    if (args[0] === undefined || args[0].startsWith("--")) return mod.runDatabaseServer(args, (line) => io.err(line));
     const a = parse(args);
     const sub = a.positional[0];
-    const mod = await loadModule();
-    if (sub === undefined) return serve(a, io, mod);
     if (sub === "load") {
       const path = a.positional[1];
       if (path === undefined || a.positional.length !== 2) throw new UsageError("usage: db load <config.json> [--file tango.sqlite]");
