@@ -22,6 +22,7 @@ const REGISTRY: Record<string, () => Promise<{ command: CliCommand }>> = {
   write: () => import("./commands/write.ts"),
   cmd: () => import("./commands/cmd.ts"),
   watch: () => import("./commands/watch.ts"),
+  serve: () => import("./commands/serve.ts"),
   db: () => import("./commands/db.ts"),
 };
 

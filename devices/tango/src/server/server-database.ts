@@ -50,11 +50,16 @@ export function dbLinkServerDatabase(db: DbLink, opts: CallOptions = { timeoutMs
       const i = await db.importDevice(name, opts);
       return { exported: i.exported, ior: i.ior };
     },
+    // DbGet*Property does not expand `*` in names: list the names first.
     async deviceProperties(device) {
-      return parsePropertyReply(asStrings(await run("DbGetDeviceProperty", [device, "*"], "DevVarStringArray")));
+      const names = asStrings(await run("DbGetDevicePropertyList", [device, "*"], "DevVarStringArray"));
+      if (names.length === 0) return {};
+      return parsePropertyReply(asStrings(await run("DbGetDeviceProperty", [device, ...names], "DevVarStringArray")));
     },
     async classProperties(tangoClass) {
-      return parsePropertyReply(asStrings(await run("DbGetClassProperty", [tangoClass, "*"], "DevVarStringArray")));
+      const names = asStrings(await run("DbGetClassPropertyList", tangoClass, "DevString"));
+      if (names.length === 0) return {};
+      return parsePropertyReply(asStrings(await run("DbGetClassProperty", [tangoClass, ...names], "DevVarStringArray")));
     },
     async attributeProperties(device, attrs) {
       if (attrs.length === 0) return {};
