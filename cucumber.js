@@ -1,0 +1,74 @@
+// Cucumber configuration of the acceptance suite (run it with `npm run acceptance`, which also builds the report).
+// Loaded by `node --import tsx ./node_modules/@cucumber/cucumber/bin/cucumber.js [--profile NAME]`; tsx is given to
+// node with --import (the `loader` option and register() in this file do not work with cucumber 12 / --parallel).
+//
+// Tags:  @local   needs the local target (processes on this machine)      @docker / @k8s   only on that target
+//        @slow    long scenarios (AsyncTabata's fixed 1 s tick): nightly    @smoke           the quick subset
+//        @demo-failure  deliberately failing examples (profile demo-failure) @no-stack       needs no Tango stack
+// Every parallel worker starts its own isolated stack (database + device servers on its own free ports).
+
+const tty = process.stdout.isTTY === true;
+const never = "not @wip and not @demo-failure";
+
+/** Shared by every profile. */
+const common = {
+  paths: ["features/**/*.feature"],
+  import: ["steps/**/*.ts"],
+  format: [
+    tty ? "progress-bar" : "progress",
+    "allure-cucumberjs/reporter:reports/.run/allure-formatter.out",
+    "junit:reports/junit.xml",
+    "rerun:reports/@rerun.txt",
+  ],
+  formatOptions: {
+    resultsDir: "reports/allure-results",
+    labels: [
+      { pattern: [/^@epic=(.+)$/], name: "epic" },
+      { pattern: [/^@feature=(.+)$/], name: "feature" },
+      { pattern: [/^@severity=(.+)$/], name: "severity" },
+    ],
+    links: {
+      issue: { pattern: [/^@issue=(.+)$/], urlTemplate: "https://example.invalid/tango-bdd/issues/%s" },
+    },
+    junit: { suiteName: "tango-bdd acceptance" },
+  },
+  // Scenarios that only pass on a retry are reported as flaky (cucumber summary, Allure "retries" tab and the
+  // summary printed by `npm run report`); they are never silently turned green.
+  retry: 1,
+  parallel: 2,
+  worldParameters: { target: "local", tabataTick: 0.1, callTimeoutMs: 3000 },
+};
+
+export default { ...common, tags: `${never} and not @slow and not @docker and not @k8s` };
+
+/** The local target (same as the default). */
+export const local = { ...common, tags: `${never} and not @slow and not @docker and not @k8s` };
+
+/** Database and servers inside the runner's process: the fastest runs. */
+export const inprocess = {
+  ...common,
+  tags: `${never} and not @slow and not @docker and not @k8s and not @processes`,
+  worldParameters: { ...common.worldParameters, target: "inprocess" },
+};
+
+export const docker = {
+  ...common,
+  parallel: 1,
+  tags: `${never} and not @slow and not @local and not @k8s`,
+  worldParameters: { ...common.worldParameters, target: "docker" },
+};
+
+export const k8s = {
+  ...common,
+  parallel: 1,
+  tags: `${never} and not @slow and not @local and not @docker`,
+  worldParameters: { ...common.worldParameters, target: "k8s", callTimeoutMs: 10000 },
+};
+
+/** Everything that runs on the local target, the slow scenarios included, with more retries. */
+export const nightly = { ...common, retry: 2, tags: `${never} and not @docker and not @k8s` };
+
+export const smoke = { ...common, parallel: 1, tags: `${never} and @smoke` };
+
+/** Deliberately failing scenarios: shows what a product failure looks like in the report (exit code 1). */
+export const demoFailure = { ...common, retry: 0, parallel: 1, tags: "@demo-failure" };

@@ -1,0 +1,50 @@
+/**
+ * Scenario life cycle:
+ *   Before  attach the worker's stack (an infrastructure failure fails the scenario with a BDD_Infra* reason)
+ *   After   stop observers/subscriptions, attach the timeline SVG and this scenario's server logs to the report,
+ *           fail on unclaimed errors, and ask for a fresh stack if the scenario failed or disturbed it
+ *   AfterAll tear the worker's stack down
+ * Scenarios tagged @no-stack run without a stack.
+ */
+import "allure-cucumberjs";
+import { After, AfterAll, Before, Status, setDefaultTimeout } from "@cucumber/cucumber";
+import { timelineSvg } from "@tango-bdd/infra";
+import { acquireStack, markStackSuspect, releaseStack } from "./stack-pool.ts";
+import type { TangoWorld } from "./world.ts";
+
+setDefaultTimeout(60_000);
+
+Before({ tags: "not @no-stack", name: "attach the Tango stack" }, async function (this: TangoWorld) {
+  const { stack, client } = await acquireStack(this.parameters);
+  this.stack = stack;
+  this.client = client;
+  const logs = await stack.collectLogs();
+  this.logOffsets = Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, v.length]));
+});
+
+After({ name: "report the timeline and logs, check unclaimed errors" }, async function (this: TangoWorld, { pickle, result }) {
+  await this.recorder.close();
+  const pending = [...this.background.values()].filter((c) => !c.settled);
+  if (pending.length > 0) this.disturbedStack = true; // a call still running would leak into the next scenario
+  if (this.recorder.entries.length > 0) {
+    this.attach(timelineSvg(this.recorder.entries, { title: pickle.name }), { mediaType: "image/svg+xml", fileName: "timeline.svg" });
+  }
+  if (this.stack) {
+    const logs = await this.stack.collectLogs().catch(() => ({}) as Record<string, string>);
+    for (const [id, text] of Object.entries(logs)) {
+      const from = this.logOffsets[id] ?? 0;
+      const part = text.length >= from ? text.slice(from) : text;
+      if (part.trim().length > 0) this.attach(part, { mediaType: "text/plain", fileName: `log ${id}.txt` });
+    }
+  }
+  const failed = result?.status !== Status.PASSED;
+  if (failed || this.disturbedStack) markStackSuspect();
+  const problems = this.unclaimedProblems();
+  if (problems.length > 0 && !failed) {
+    throw new Error(`unclaimed errors:\n  ${problems.join("\n  ")}`);
+  }
+});
+
+AfterAll(async () => {
+  await releaseStack();
+});
