@@ -2,6 +2,8 @@
  * Client throughput/latency on the reference TangoTest (sys/tg_test/1) over TCP, one call at a time (like tools/bench.py):
  * read_attribute("double_scalar") and command_inout("DevDouble", 3.14), BENCH_SECONDS (default 5) s each.
  * Usage: TANGO_HOST=127.0.0.1:10000 node --import tsx bench/client-bench.ts [seconds]   → one JSON object on stdout.
+ * BENCH_CONCURRENCY=n (n > 1) adds a figure with n reads in flight on the shared connection (request-id multiplexing);
+ * that one has no PyTango counterpart (its calls are synchronous) and is not part of the ratios.
  */
 import { DeviceProxy, TangoContext } from "@tango-bdd/tango";
 
@@ -57,6 +59,12 @@ try {
   };
   res.read_attribute_double_scalar = await loop(() => dev.read("double_scalar"));
   res.command_inout_DevDouble = await loop(() => dev.command("DevDouble", 3.14));
+  const conc = Number(process.env.BENCH_CONCURRENCY ?? 1);
+  if (conc > 1) {
+    const batch = Array.from({ length: conc }, () => "double_scalar");
+    const fig = await loop(() => Promise.all(batch.map((a) => dev.read(a))));
+    res[`read_attribute_double_scalar_${conc}_in_flight`] = { ...fig, reads_per_s: Math.round(fig.per_s * conc * 10) / 10 };
+  }
   process.stdout.write(`${JSON.stringify(res, null, 1)}\n`);
 } finally {
   await context.close();

@@ -8,7 +8,7 @@
  *   await dev.write("double_scalar", 1.5);
  */
 import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
-import { iiopProfiles, parseIor } from "../corba/ior.ts";
+import { iiopProfiles, parseIor, profileEndpoints } from "../corba/ior.ts";
 import { ConnectionFailed, DevFailed, devError, InvalidArgumentError, NotAllowed } from "../errors/errors.ts";
 import {
   type AttrDataFormatName,
@@ -112,7 +112,8 @@ function toAddress(ior: string, device: string): ObjectAddress {
   const p = profiles[0];
   if (!p)
     throw new ConnectionFailed(devError("API_CantConnectToDevice", `the IOR of ${device} has no IIOP profile`, "DeviceProxy.connect"));
-  return { endpoints: [{ host: p.host, port: p.port }], objectKey: p.objectKey };
+  // Main address first, then TAG_ALTERNATE_IIOP_ADDRESS ones (tried in order when a connect fails).
+  return { endpoints: profileEndpoints(p), objectKey: p.objectKey };
 }
 
 function attributeInfo(c: AttributeConfig): AttributeInfo {

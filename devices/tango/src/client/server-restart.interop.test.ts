@@ -143,6 +143,20 @@ describe("server failures with our own TangoTest instance", () => {
     assert.equal(await dev.command("DevDouble", 2.5), 2.5);
   });
 
+  test("a device defined in the database whose server never ran → ConnectionFailed API_DeviceNotExported", async () => {
+    const server = `TangoTest/${INSTANCE}never`;
+    const device = `qa/clientnever/${process.pid}`;
+    await db.addDevice(server, device, "TangoTest");
+    try {
+      await assert.rejects(
+        DeviceProxy.connect(device, { context }),
+        (e: unknown) => e instanceof ConnectionFailed && e.hasReason("API_DeviceNotExported"),
+      );
+    } finally {
+      await db.deleteServer(server);
+    }
+  });
+
   test("#dbase=no: a no-database TangoTest reached by host:port, without properties", async () => {
     const nodbPort = await freePort();
     const child = startTangoTest([`${INSTANCE}nodb`, "-nodb", "-dlist", NODB_DEVICE, "-ORBendPoint", `giop:tcp:127.0.0.1:${nodbPort}`]);

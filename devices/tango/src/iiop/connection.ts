@@ -116,7 +116,6 @@ export class GiopConnection {
   private nextId = 1;
   private readonly logger: Logger;
   private readonly maxMessageSize: number | undefined;
-  private refd = false;
   /** Number of TCP connections opened so far (1 = never reconnected). */
   opened = 0;
 
@@ -158,7 +157,6 @@ export class GiopConnection {
         signal.addEventListener("abort", p.onAbort, { once: true });
       }
       this.pending.set(id, p);
-      if (this.pending.size === 1) this.setRef(true);
       if (this.state === "open") this.write(p);
       else this.open();
     });
@@ -186,20 +184,11 @@ export class GiopConnection {
     this.pending.delete(p.id);
     if (p.timer !== undefined) clearTimeout(p.timer);
     if (p.onAbort && p.signal) p.signal.removeEventListener("abort", p.onAbort);
-    if (this.pending.size === 0) this.setRef(false);
     return p;
   }
 
   private fail(p: Pending, err: Error | typeof REQUEST_TIMED_OUT): void {
     this.settle(p)?.reject(err);
-  }
-
-  private setRef(on: boolean): void {
-    const s = this.socket;
-    if (!s || on === this.refd) return;
-    this.refd = on;
-    if (on) s.ref();
-    else s.unref();
   }
 
   private open(): void {
@@ -209,8 +198,8 @@ export class GiopConnection {
     const socket = netConnect({ host: this.host, port: this.port, noDelay: true });
     this.socket = socket;
     this.opened++;
-    this.refd = true;
-    if (this.pending.size === 0) this.setRef(false);
+    // The socket never keeps the process alive: a pending call's timer does (so idle connections do not).
+    socket.unref();
     socket.setNoDelay(true);
     socket.once("connect", () => {
       if (this.socket !== socket) return;
@@ -310,7 +299,6 @@ export class GiopConnection {
     const socket = this.socket;
     this.socket = undefined;
     this.state = "closed";
-    this.refd = false;
     if (socket) {
       socket.removeAllListeners("data");
       socket.on("error", () => {});
