@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { V1ContainerStatus, V1Job, V1JobCondition, V1Node, V1Pod, V1PodCondition, V1Service } from "@kubernetes/client-node";
 import { parseAllDocuments, stringify } from "yaml";
 import { InfrastructureFailure } from "../../errors.ts";
@@ -491,7 +491,8 @@ describe("cluster facts", () => {
 });
 
 // The values the provider generates, rendered by the real chart: what the cluster would receive.
-const helm = helmBinary();
+const repoDir = new URL("../../../../", import.meta.url).pathname;
+let helm = helmBinary();
 const validator = join(process.env.GOBIN ?? join(homedir(), "go", "bin"), "k8s-validate");
 const noHelm = process.env.TANGO_BDD_SKIP_HELM === "1" ? "TANGO_BDD_SKIP_HELM=1" : false;
 
@@ -505,6 +506,16 @@ function exec(file: string, args: string[], input?: string): Promise<{ code: num
 }
 
 describe("generated values rendered by charts/tango-examples (helm, no cluster)", { skip: noHelm }, () => {
+  before(async () => {
+    if (helm === "helm" && (await exec("helm", ["version"])).code !== 0) {
+      const r = await exec("sh", [join(repoDir, "scripts", "helm-install.sh")]);
+      assert.equal(r.code, 0, `no helm, and scripts/helm-install.sh failed (TANGO_BDD_SKIP_HELM=1 skips):\n${r.stderr}`);
+      helm = helmBinary();
+    }
+    const v = await exec("sh", [join(repoDir, "scripts", "helm-k8s-validate.sh")]);
+    assert.equal(v.code, 0, `building k8s-validate failed:\n${v.stderr}`);
+  });
+
   test("round trip: the chart's ConfigMaps carry exactly the StackSpec's dsconfig; objects pass the API validation", async () => {
     const spec = await exampleStackSpec({ runId: "bdd-w0-roundtrip", tabataTick: 0.05 });
     const plan = planAddresses(spec.servers, "outside", { nodeAddress: "172.18.0.2", base: 30100 });
@@ -554,10 +565,8 @@ describe("generated values rendered by charts/tango-examples (helm, no cluster)"
     assert.equal(env.TANGO_SERVER_PORT, String(plan.ports.get("tabata/tabata")?.server));
     assert.equal(env.TANGO_HOST, plan.clusterTangoHost);
 
-    if (existsSync(validator)) {
-      const v = await exec(validator, ["-q", "-namespace", "tango-bdd-bdd-w0-roundtrip", "-"], r.stdout);
-      assert.equal(v.code, 0, v.stdout + v.stderr);
-    }
+    const v = await exec(validator, ["-q", "-namespace", "tango-bdd-bdd-w0-roundtrip", "-"], r.stdout);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 
   test("servers of the chart's defaults that the spec does not have are removed", async () => {
