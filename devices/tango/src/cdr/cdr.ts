@@ -334,12 +334,16 @@ export class CdrWriter {
     this.view.setFloat64(this.pos, v, this.littleEndian);
     this.pos += 8;
   }
-  /** Strings are written as UTF-8 (ASCII, the common case, is identical in Latin-1). */
+  /** Writes a CDR string (ulong length including the NUL, bytes, NUL). */
   string(v: string): void {
-    const len = Buffer.byteLength(v, "utf8");
+    // ISO-8859-1 (the char code set Tango/omniORB use) when every character fits, so peers get the bytes they sent;
+    // UTF-8 otherwise (the reader accepts both).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: range check, not a control-character match
+    const enc = /^[\u0000-\u00ff]*$/.test(v) ? "latin1" : "utf8";
+    const len = Buffer.byteLength(v, enc);
     this.ulong(len + 1);
     this.ensure(len + 1);
-    this.buf.write(v, this.pos, "utf8");
+    this.buf.write(v, this.pos, enc);
     this.pos += len;
     this.buf[this.pos++] = 0;
   }

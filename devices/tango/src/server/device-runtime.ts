@@ -3,6 +3,7 @@
  * monitor, the black box, polled objects and event detection state. The CORBA servant (device-servant.ts) and the
  * admin device call into it; it knows nothing about sockets.
  */
+import type { TangoContext } from "../client/context.ts";
 import type { AnyValue } from "../corba/typecode.ts";
 import { type DevError, DevFailed, devError, type NamedDevError } from "../errors/errors.ts";
 import { AttrQualityNames, CmdArgType, type CmdArgTypeName, type DevStateName, DevStateNames, DispLevelNames } from "../idl/constants.ts";
@@ -49,6 +50,8 @@ export interface RuntimeContext {
   readonly monitor: Monitor | undefined;
   readonly events: EventSink | undefined;
   readonly store: DeviceStore | undefined;
+  /** The server's client context, for devices that talk to other devices (created on first use). */
+  readonly clientContext?: () => TangoContext;
 }
 
 /** A read attribute, in a form every IDL version can be produced from. */
@@ -217,6 +220,11 @@ export class DeviceRuntime {
       property: (name) =>
         this.#propValues.has(name.toLowerCase()) ? this.#propValues.get(name.toLowerCase()) : this.rawProps[name.toLowerCase()],
       onStateChange: () => {},
+      clientContext: () => {
+        if (!this.ctx.clientContext)
+          throw DevFailed.from("API_NoClientContext", `${this.name}: this server gives devices no client context`, "DeviceRuntime");
+        return this.ctx.clientContext();
+      },
     };
   }
 

@@ -246,7 +246,8 @@ export class DeviceServant implements Servant {
     return list.map((v) => ({
       name: v.name,
       decode: (a: AttrRuntime) => itemsOfUnion(a.spec, v.value),
-      dim: v.rDim.x > 0 ? v.rDim : v.wDim,
+      // cppTango clients put the written dims in w_dim (r_dim is left uninitialized).
+      dim: v.wDim.x > 0 ? v.wDim : v.rDim,
     }));
   }
 

@@ -2,6 +2,7 @@
  * Device: base class of user devices. The runtime binds a DeviceHost to each instance before properties are filled
  * and init() runs; user code talks to Tango through the methods below.
  */
+import type { TangoContext } from "../client/context.ts";
 import { DevFailed } from "../errors/errors.ts";
 import type { DevStateName } from "../idl/constants.ts";
 import { DevStateNames } from "../idl/constants.ts";
@@ -27,6 +28,8 @@ export interface DeviceHost {
   setEventFlags(kind: "change" | "archive" | "dataReady", attr: string, implemented: boolean, detect: boolean): void;
   property(name: string): unknown;
   onStateChange(state: DevStateName): void;
+  /** The server's client context (proxies / event subscriptions to other devices), created on first use. */
+  clientContext?(): TangoContext;
 }
 
 let bind: (dev: Device, host: DeviceHost) => void;
@@ -105,6 +108,22 @@ export class Device {
   delete(): void | Promise<void> {}
   /** Called before each command and attribute read/write (Tango's always_executed_hook). */
   alwaysExecutedHook(): void | Promise<void> {}
+
+  /**
+   * A client TangoContext owned by the server (TANGO_HOST = the server's database, none without database), for
+   * DeviceProxy connections and event subscriptions to other devices. The server closes it (and its event
+   * consumer) when it stops.
+   */
+  get tangoContext(): TangoContext {
+    const c = this.#host?.clientContext?.();
+    if (!c)
+      throw DevFailed.from(
+        "API_NoClientContext",
+        `device ${this.name} has no client context (not served by a DeviceServer)`,
+        "Device.tangoContext",
+      );
+    return c;
+  }
 
   /** A device property value (converted to its declared dtype), or the raw DB strings if undeclared. */
   property(name: string): unknown {

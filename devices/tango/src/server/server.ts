@@ -3,7 +3,9 @@
  * device, polling, the event supplier, and (optionally) the registration in a Tango database.
  */
 import { hostname } from "node:os";
+import { TangoContext } from "../client/context.ts";
 import { DevFailed } from "../errors/errors.ts";
+import { closeEventConsumer } from "../events/consumer.ts";
 import { TANGO_DEV_VERSION } from "../idl/constants.ts";
 import { type Clock, type Logger, silentLogger, systemClock } from "../iiop/logger.ts";
 import { createAdminClass } from "./admin.ts";
@@ -93,6 +95,7 @@ export class DeviceServer implements AsyncDisposable {
   readonly #entries = new Map<string, DeviceEntry>();
   readonly #monitors = new Map<string, Monitor>();
   #admin: DeviceRuntime | undefined;
+  #client: TangoContext | undefined;
   #started = false;
   #stopped: Promise<void> | undefined;
   #resolveClosed!: () => void;
@@ -150,6 +153,18 @@ export class DeviceServer implements AsyncDisposable {
     return this.opts.database ? (this.opts.database.tangoHost.split(",")[0] as string) : `${this.orb.publishHost}:${this.orb.publishPort}`;
   }
 
+  /**
+   * The client context devices use to reach other devices (DeviceProxy, events): TANGO_HOST = this server's
+   * database (none without database: `tango://host:port/a/b/c#dbase=no` names). Created on first use, closed by close().
+   */
+  clientContext(): TangoContext {
+    this.#client ??= new TangoContext({
+      ...(this.opts.database ? { tangoHost: this.opts.database.tangoHost } : {}),
+      logger: this.logger.child?.("tango:client") ?? this.logger,
+    });
+    return this.#client;
+  }
+
   /** User device runtimes (admin excluded), in start order. */
   get userDevices(): DeviceRuntime[] {
     return [...this.devices.values()].filter((d) => d !== this.#admin);
@@ -190,6 +205,7 @@ export class DeviceServer implements AsyncDisposable {
       monitor: model === undefined ? undefined : this.#monitorFor(tangoClass, model, name),
       events: this.events,
       store: this.store,
+      clientContext: () => this.clientContext(),
     };
   }
 
@@ -338,6 +354,10 @@ export class DeviceServer implements AsyncDisposable {
     this.poller.stop();
     await this.events.close();
     for (const rt of this.userDevices) await rt.shutdown();
+    if (this.#client) {
+      await closeEventConsumer(this.#client).catch(() => undefined);
+      await this.#client.close();
+    }
     if (this.opts.database && this.#started) {
       await this.opts.database.unexportServer(this.serverId).catch((e: unknown) => {
         this.logger.warn("DbUnExportServer failed", { error: String(e) });
