@@ -48,7 +48,9 @@ export async function runDatabaseServer(args: readonly string[], log: (line: str
     return 2;
   }
   const db = await DataBaseServer.start(opts);
-  log(`tango db: ${db.deviceName} ready, TANGO_HOST=${db.tangoHost} (storage ${opts.file === ":memory:" ? "in memory" : opts.file}, ${Math.round(performance.now())} ms after process start)`);
+  log(
+    `tango db: ${db.deviceName} ready, TANGO_HOST=${db.tangoHost} (storage ${opts.file === ":memory:" ? "in memory" : opts.file}, ${Math.round(performance.now())} ms after process start)`,
+  );
   const stop = (): void => {
     void db.close();
   };
