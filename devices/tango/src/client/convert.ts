@@ -14,7 +14,7 @@ import {
   type DevStateName,
   DevStateNames,
 } from "../idl/constants.ts";
-import type { AttributeDim, AttrValUnion } from "../idl/structs.ts";
+import type { AttributeDim, AttributeValue5, AttrValUnion } from "../idl/structs.ts";
 import { argTypeOfTypeCode, typeCodeForArg } from "../idl/typecodes.ts";
 
 export interface DevEncodedValue {
@@ -345,6 +345,22 @@ export function encodeAttrValue(info: WriteTypeInfo, v: unknown): { union: AttrV
     dim = { x, y: rows.length };
   }
   return { union: unionOf(info, flat, what), dim };
+}
+
+/** The AttributeValue_4 a cppTango client sends to write `v` (quality VALID, FMT_UNKNOWN, time 0, r_dim 0, w_dim = data dims). */
+export function makeWriteValue(info: WriteTypeInfo, v: unknown): AttributeValue5 {
+  const { union, dim } = encodeAttrValue(info, v);
+  return {
+    value: union,
+    quality: 0,
+    dataFormat: 3,
+    dataType: info.dataType,
+    time: { sec: 0, usec: 0, nsec: 0 },
+    name: info.name,
+    rDim: { x: 0, y: 0 },
+    wDim: dim,
+    errors: [],
+  };
 }
 
 function unionOf(info: WriteTypeInfo, flat: readonly unknown[], what: string): AttrValUnion {

@@ -44,15 +44,15 @@ import {
   type CommandValue,
   decodeArgout,
   encodeArgin,
-  encodeAttrValue,
   formatName,
+  makeWriteValue,
   qualityName,
   shapeValue,
 } from "./convert.ts";
 import type { DbLink, Properties, PropertyValue } from "./db-link.ts";
 import { formatTangoHosts, parseDeviceName, type TangoHost } from "./device-name.ts";
 import { type ObjectAddress, RemoteObject } from "./remote-object.ts";
-import { commandInout4 } from "./tango-ops.ts";
+import { commandInout4, writeReadAttributes5Args, writeWriteAttributes4Args } from "./tango-ops.ts";
 
 export interface ConnectOptions extends CallOptions {
   readonly context: TangoContext;
@@ -368,11 +368,7 @@ export class DeviceProxy {
   private writeReadArgs(names: readonly string[]): (w: CdrWriter) => void {
     const source = this.source;
     const ident = this.context.clientIdent;
-    return (w) => {
-      w.stringSeq(names);
-      w.ulong(source);
-      writeClntIdent(w, ident);
-    };
+    return (w) => writeReadAttributes5Args(w, names, source, ident);
   }
 
   /** Reads one attribute; a read failure throws (DevFailed with the server's reasons, e.g. API_AttrNotFound). */
@@ -457,18 +453,7 @@ export class DeviceProxy {
           "API_AttrNotWritable",
         );
       }
-      const { union, dim } = encodeAttrValue(info, value);
-      out.push({
-        value: union,
-        quality: 0,
-        dataFormat: 3,
-        dataType: info.dataType,
-        time: { sec: 0, usec: 0, nsec: 0 },
-        name: info.name,
-        rDim: { x: 0, y: 0 },
-        wDim: dim,
-        errors: [],
-      });
+      out.push(makeWriteValue(info, value));
     }
     return out;
   }
@@ -486,10 +471,7 @@ export class DeviceProxy {
     const ident = this.context.clientIdent;
     await this.invoke(
       "write_attributes_4",
-      (w) => {
-        w.sequence(list, (x, a) => writeAttributeValue5(x, a, false));
-        writeClntIdent(w, ident);
-      },
+      (w) => writeWriteAttributes4Args(w, list, ident),
       () => undefined,
       opts,
     );

@@ -167,6 +167,8 @@ export class RemoteObject {
         pendingError = undefined;
         const kind = retryKind(e);
         if (kind === undefined || signal?.aborted) throw this.mapError(e, operation);
+        // Out of time: report what went wrong (e.g. a connect that timed out) rather than retrying.
+        if (timeoutMs - (this.context.clock.monotonic() - start) <= 0) throw this.mapError(e, operation);
         if (kind === "resend") {
           if (++resends > 2) throw this.mapError(e, operation);
           continue;

@@ -3,6 +3,7 @@
  * fragments, timeouts, aborts, CloseConnection, refused connects and transparent re-open.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
 import { decodeMessage, encodeReply, encodeSimple, FrameAssembler, type RequestMessage } from "../giop/giop.ts";
@@ -209,6 +210,39 @@ describe("GiopConnection", () => {
     const c = new GiopConnection("127.0.0.1", port);
     await assert.rejects(call(c, 1), (e: unknown) => e instanceof TransportFailure && e.connectFailed && e.completed === "NO");
     c.close();
+  });
+
+  test("a connect that never completes (full accept backlog) fails as a connect failure at the deadline", async (t) => {
+    // A listener with backlog 0 whose queue is already full: the kernel drops our SYNs, connect() hangs.
+    const py = spawn(
+      "/usr/bin/python3",
+      [
+        "-c",
+        [
+          "import socket,time",
+          "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); a=s.getsockname(); cs=[]",
+          "for _ in range(4):\n c=socket.socket(); c.setblocking(False); c.connect_ex(a); cs.append(c)",
+          "time.sleep(0.2); print(a[1], flush=True); time.sleep(60)",
+        ].join("\n"),
+      ],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    t.after(() => {
+      py.kill("SIGKILL");
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      py.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+      py.once("error", reject);
+    });
+    const c = new GiopConnection("127.0.0.1", port);
+    try {
+      await assert.rejects(
+        call(c, 1, { timeoutMs: 200 }),
+        (e: unknown) => e instanceof TransportFailure && e.connectFailed && e.completed === "NO" && /timed out/.test(e.message),
+      );
+    } finally {
+      c.close();
+    }
   });
 
   test("garbage from the peer fails the pending calls with MARSHAL, never crashes", async () => {

@@ -150,7 +150,23 @@ export class GiopConnection {
     return new Promise<ReplyMessage>((resolve, reject) => {
       const p: Pending = { id, message, resolve, reject, timer: undefined, sent: false, signal: opts.signal, onAbort: undefined };
       const timeoutError = opts.timeoutError;
-      p.timer = setTimeout(() => this.fail(p, timeoutError ?? REQUEST_TIMED_OUT), opts.timeoutMs);
+      const timeoutMs = opts.timeoutMs;
+      p.timer = setTimeout(() => {
+        // Never sent: the connect did not complete in time (unreachable host) — a connection failure, not a slow server.
+        if (!p.sent && this.state === "connecting") {
+          this.fail(
+            p,
+            new TransportFailure(
+              REPO_TRANSIENT,
+              MINOR_CONNECT_FAILED,
+              "NO",
+              this.endpoint,
+              `connect to ${this.endpoint} timed out after ${timeoutMs} ms`,
+              true,
+            ),
+          );
+        } else this.fail(p, timeoutError ?? REQUEST_TIMED_OUT);
+      }, timeoutMs);
       if (opts.signal) {
         const signal = opts.signal;
         p.onAbort = () => this.fail(p, this.abortError(opts, signal.reason));
