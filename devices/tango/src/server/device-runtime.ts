@@ -168,7 +168,8 @@ export class DeviceRuntime {
   readonly attrs = new Map<string, AttrRuntime>();
   readonly attrList: AttrRuntime[] = [];
   readonly commands = new Map<string, CommandSpec>();
-  readonly blackBox: string[] = [];
+  /** Flat [time, entry, time, entry...] ring. */
+  readonly #blackBox: (number | string)[] = [];
   readonly blackBoxDepth = 50;
   readonly polled = new Map<string, PolledObject>();
   /** Raw device properties as last loaded (name lower-case → values). */
@@ -363,11 +364,20 @@ export class DeviceRuntime {
 
   // ----------------------------------------------------------------------------------------------- black box
 
+  /** Records an operation in the black box (formatted lazily by blackBoxLines). */
   record(entry: string): void {
-    const d = new Date(this.ctx.clock.now());
-    const ts = `${d.toISOString().replace("T", " ").replace("Z", "")}`;
-    this.blackBox.unshift(`${ts} : ${entry}`);
-    if (this.blackBox.length > this.blackBoxDepth) this.blackBox.pop();
+    this.#blackBox.push(this.ctx.clock.now(), entry);
+    if (this.#blackBox.length > 2 * this.blackBoxDepth) this.#blackBox.splice(0, 2);
+  }
+
+  /** The last `n` black-box entries, newest first (cppTango layout: `<date> : <operation> ...`). */
+  blackBoxLines(n: number): string[] {
+    const out: string[] = [];
+    for (let i = this.#blackBox.length - 2; i >= 0 && out.length < n; i -= 2) {
+      const d = new Date(this.#blackBox[i] as number);
+      out.push(`${d.toISOString().replace("T", " ").replace("Z", "")} : ${this.#blackBox[i + 1] as string}`);
+    }
+    return out;
   }
 
   // ----------------------------------------------------------------------------------------------- state / status
@@ -421,7 +431,10 @@ export class DeviceRuntime {
     if (c.allowed) {
       let ok: boolean;
       try {
-        ok = await c.allowed(this.device, arg);
+        // A synchronous guard is not awaited: guard and execution then run in the same turn, so with NO_SYNC two
+        // concurrent requests cannot both pass a state guard before either changes the state.
+        const r = c.allowed(this.device, arg);
+        ok = r instanceof Promise ? await r : r;
       } catch (e) {
         throw jsError(e, "API_CommandFailed", `is_allowed of ${c.name} failed`, `${this.className}::is_${c.name}_allowed`);
       }

@@ -87,7 +87,8 @@ export class DeviceServant implements Servant {
         const n = r.long();
         rt.record(`Operation black_box requested from ${req.peer}`);
         if (n <= 0) throw DevFailed.from("API_BlackBoxArgument", `Argument to read black box out of range (${n})`, "BlackBox::read");
-        return (w) => w.stringSeq(rt.blackBox.slice(0, n));
+        const lines = rt.blackBoxLines(n);
+        return (w) => w.stringSeq(lines);
       }
       case "info":
       case "info_3": {

@@ -165,6 +165,10 @@ describe("PyTango client → our server, no database", () => {
     assert.deepEqual(c.after, { label: "New label", unit: "um", max_value: "20" });
     assert.deepEqual(c.write15, { ok: null });
     assert.equal(c.alarm_quality, "ATTR_ALARM");
+    const bb = c.black_box as unknown as string[];
+    assert.equal(bb.length, 3);
+    assert.match(bb[0] ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} : Operation black_box requested from 127\.0\.0\.1$/);
+    assert.match(bb[1] ?? "", / : Operation \w+ .*requested from 127\.0\.0\.1$/);
   });
 
   test("Init runs delete/init again", async () => {

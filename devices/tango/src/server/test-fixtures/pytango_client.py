@@ -157,6 +157,7 @@ def scenario_config(d):
     d.write_attribute("limited", 6)
     out["alarm_quality"] = str(d.read_attribute("limited").quality)
     out["attributes"] = list(d.get_attribute_list())
+    out["black_box"] = list(d.black_box(3))
     return out
 
 
