@@ -74,8 +74,8 @@ export interface CommandInfo {
 export interface AttributeReading {
   readonly name: string;
   readonly value: AttrValue;
-  /** Set point of READ_WRITE / READ_WITH_WRITE attributes. */
-  readonly wValue?: AttrValue;
+  /** Set point of READ_WRITE / READ_WITH_WRITE attributes (undefined for the others). */
+  readonly wValue?: AttrValue | undefined;
   readonly quality: AttrQualityName;
   readonly time: Date;
   /** Read time in microseconds since the epoch. */
@@ -136,20 +136,21 @@ function toReading(a: AttributeValue5, device: string): AttributeResult {
     );
     return { name: a.name, error, quality: qualityName(a.quality) };
   }
-  const { value, wValue } = shapeValue(a.value, a.dataFormat, a.rDim, a.wDim);
-  const timeUs = a.time.sec * 1_000_000 + a.time.usec;
-  const base = {
+  const shaped = shapeValue(a.value, a.dataFormat, a.rDim, a.wDim);
+  const { sec, usec } = a.time;
+  // One object literal of a fixed shape (no spreads: this is on every read's path).
+  return {
     name: a.name,
-    value,
+    value: shaped.value,
+    wValue: shaped.wValue,
     quality: qualityName(a.quality),
-    time: new Date(a.time.sec * 1000 + Math.floor(a.time.usec / 1000)),
-    timeUs,
+    time: new Date(sec * 1000 + Math.floor(usec / 1000)),
+    timeUs: sec * 1_000_000 + usec,
     dims: a.rDim,
     wDims: a.wDim,
     dataFormat: formatName(a.dataFormat),
     dataType: CmdArgTypeNames[a.dataType] ?? "DevVoid",
   };
-  return wValue === undefined ? base : { ...base, wValue };
 }
 
 function readValues5(r: CdrReader): AttributeValue5[] {
