@@ -351,7 +351,8 @@ export class EventConsumer {
       const proxy = sub.proxy ?? (await DeviceProxy.connect(sub.device, { context: this.context, ...opts }));
       sub.proxy = proxy;
       const adminName = await proxy.adminName(opts);
-      const admin = await this.admin(adminName, opts);
+      // Reach the admin device the way the device was reached (same host:port; #dbase=no devices have no database).
+      const admin = await this.admin(proxy.fullName.replace(`/${proxy.name}`, `/${adminName}`), opts);
       const wire = wireEventName(sub.event);
       let reply: SubscriptionReply;
       try {
