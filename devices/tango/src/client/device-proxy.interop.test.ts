@@ -3,6 +3,7 @@
  * pyref/test/1, TANGO_HOST 127.0.0.1:10000). Nothing is mocked: every call goes over TCP to the real servers.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { DevFailed, InvalidArgumentError, MultiDevFailed } from "../errors/errors.ts";
 import { TangoContext } from "./context.ts";
@@ -18,8 +19,21 @@ before(async () => {
   context = new TangoContext({ tangoHost: TANGO_HOST });
   dev = await DeviceProxy.connect(TT, { context });
 });
+/** TCP connections this process holds open, seen by the OS (unref'd sockets do not show in Node's own resource list). */
+function ourTcpConnections(): string[] {
+  const out = execFileSync("ss", ["-tnpH", "state", "established"], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes(`pid=${process.pid},`));
+}
+
 after(async () => {
   await context.close();
+  await new Promise((r) => setImmediate(r));
+  // Leak check: every socket of every context used by this suite is closed, and no call timer is left behind.
+  assert.deepEqual(ourTcpConnections(), []);
+  assert.deepEqual(
+    process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap" || r === "TCPWRAP"),
+    [],
+  );
 });
 
 async function rejectsWith(p: Promise<unknown>, reason: string, cls: new (...a: never[]) => DevFailed = DevFailed): Promise<DevFailed> {
