@@ -82,6 +82,13 @@ export function encodePropertyPut(obj: string, props: Readonly<Record<string, Pr
   return out;
 }
 
+function inferDbType(argin: unknown): CmdArgTypeName {
+  if (argin === undefined || argin === null) return "DevVoid";
+  if (Array.isArray(argin)) return "DevVarStringArray";
+  if (typeof argin === "object" && "lvalue" in argin) return "DevVarLongStringArray";
+  return "DevString";
+}
+
 export class DbLink {
   readonly hosts: readonly TangoHost[];
   protected readonly context: TangoContext;
@@ -107,13 +114,11 @@ export class DbLink {
     this.obj.timeoutMs = ms;
   }
 
-  /** Runs any DataBase command (`inType` = its argin type; DevVoid when omitted, DevString for a string). */
-  async command(
-    name: string,
-    argin?: unknown,
-    inType: CmdArgTypeName = argin === undefined ? "DevVoid" : "DevString",
-    opts?: CallOptions,
-  ): Promise<CommandValue> {
+  /**
+   * Runs any DataBase command. Without `inType` the argin type is inferred: none → DevVoid, string → DevString,
+   * string[] → DevVarStringArray, {lvalue, svalue} → DevVarLongStringArray.
+   */
+  async command(name: string, argin?: unknown, inType: CmdArgTypeName = inferDbType(argin), opts?: CallOptions): Promise<CommandValue> {
     const any = await commandInout4(this.obj, name, encodeArgin(inType, argin, `${name} argin`), 0, this.context.clientIdent, opts);
     return decodeArgout(any);
   }
