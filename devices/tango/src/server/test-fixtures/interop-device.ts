@@ -135,7 +135,14 @@ attributes.memo = attr({
 });
 attributes.pushed_value = attr({
   dtype: DevDouble,
-  events: { change: { pushedByCode: true, detect: false } },
+  events: { change: { pushedByCode: true, detect: false }, dataReady: true },
+  read: (d: AllTypesDevice) => d.pushed,
+});
+attributes.detected = attr({
+  dtype: DevDouble,
+  absChange: 1,
+  archiveAbsChange: 5,
+  events: { change: { pushedByCode: true, detect: true }, archive: { pushedByCode: true, detect: true } },
   read: (d: AllTypesDevice) => d.pushed,
 });
 attributes.polled_value = attr({ dtype: DevLong, pollingMs: 100, absChange: 1, read: (d: AllTypesDevice) => d.pushed });
@@ -194,6 +201,18 @@ commands.PushValue = cmd({
   execute: (d: AllTypesDevice, v) => {
     d.pushed = v;
     d.pushChangeEvent("pushed_value", v);
+  },
+});
+commands.PushUser = cmd({
+  in: DevDouble,
+  execute: (d: AllTypesDevice, v) => {
+    d.pushEvent("pushed_value", v);
+  },
+});
+commands.PushDataReady = cmd({
+  in: DevLong,
+  execute: (d: AllTypesDevice, ctr) => {
+    d.pushDataReady("pushed_value", ctr);
   },
 });
 commands.Sleep = cmd({
