@@ -220,6 +220,28 @@ describe("Tabata", () => {
     assert.deepEqual(await rig.counters(), { prepare: 3, work: 50, rest: 5, cycles: 2, tabatas: 1 });
     assert.equal((await p.read("running_state")).value, RunningState.PREPARE);
   });
+  test("Init while running: the worker stops, defaults come back, the next request subscribes and resets again", async () => {
+    const rig = await startRig(Tabata, { sleep_time: "0.02" });
+    await using _ = rig.ctx;
+    const p = rig.tabata;
+    await setup(p, { prepare: 3, work: 50, rest: 5, cycles: 2, tabatas: 1 });
+    await p.command("ResetCounters");
+    await p.command("Start");
+    while (((await p.read("running_state")).value as number) !== RunningState.WORK) await delay(10);
+    await p.command("Init");
+    assert.equal(await p.state(), "OFF");
+    assert.deepEqual(await rig.counters(), { prepare: 10, work: 20, rest: 10, cycles: 8, tabatas: 1 });
+    assert.equal((await p.read("running_state")).value, RunningState.PREPARE);
+    await delay(100);
+    assert.deepEqual(await rig.counters(), { prepare: 10, work: 20, rest: 10, cycles: 8, tabatas: 1 }, "the old worker is gone");
+    // The new subscriptions drive a workout as before.
+    await setup(p, { prepare: 2, work: 2, rest: 2, cycles: 1, tabatas: 1 });
+    await p.command("ResetCounters");
+    await p.command("Start");
+    const seen = await watchWorkout(p, 5, 10000);
+    assertPhases(seen.phases);
+    assert.equal((await rig.counters()).tabatas, 0);
+  });
 });
 
 describe("AsyncTabata", () => {
