@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { DevFailed, InvalidArgumentError, MultiDevFailed } from "../errors/errors.ts";
+import { DevFailed, InvalidArgumentError, MultiDevFailed, NotAllowed } from "../errors/errors.ts";
 import { TangoContext } from "./context.ts";
 import { DeviceProxy } from "./device-proxy.ts";
 
@@ -398,6 +398,15 @@ describe("errors, each with a clear DevFailed", () => {
 
   test("bad device name → WrongNameSyntax", async () => {
     await rejectsWith(DeviceProxy.connect("a/b", { context }), "API_WrongDeviceNameSyntax");
+  });
+
+  test("a closed proxy rejects (API_ProxyClosed); close is idempotent; other proxies keep working", async () => {
+    const d = await DeviceProxy.connect(TT, { context });
+    await d.close();
+    await d.close();
+    await rejectsWith(d.state(), "API_ProxyClosed", NotAllowed);
+    await rejectsWith(d.command("DevVoid"), "API_ProxyClosed", NotAllowed);
+    assert.equal(await dev.command("DevShort", 1), 1);
   });
 
   test("an aborted call rejects with API_CallAborted", async () => {

@@ -269,12 +269,17 @@ export class DeviceProxy {
     await this.close();
   }
 
+  private closedError(): NotAllowed {
+    return new NotAllowed(devError("API_ProxyClosed", `the proxy of ${this.name} was closed`, "DeviceProxy"));
+  }
+
+  /** Only called at the start of async methods (so that it rejects, never throws synchronously). */
   private check(): void {
-    if (this.closed) throw new NotAllowed(devError("API_ProxyClosed", `the proxy of ${this.name} was closed`, "DeviceProxy"));
+    if (this.closed) throw this.closedError();
   }
 
   private invoke<T>(op: string, write: ((w: CdrWriter) => void) | undefined, read: (r: CdrReader) => T, opts?: CallOptions): Promise<T> {
-    this.check();
+    if (this.closed) return Promise.reject(this.closedError());
     return this.obj.invoke(op, write, read, opts);
   }
 
