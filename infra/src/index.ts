@@ -1,6 +1,7 @@
 export * from "./errors.ts";
 export * from "./harness.ts";
 export * from "./probes/readiness.ts";
+export * from "./providers/docker/index.ts";
 export * from "./providers/local/local-provider.ts";
 export * from "./providers/local/process.ts";
 export * from "./report/allure-extras.ts";

@@ -1,0 +1,509 @@
+/**
+ * The docker target: the Tango stack in containers of `tango-bdd/runtime:local`, started with testcontainers.
+ *
+ * Layout of one run (everything labelled with the run id, see labels.ts):
+ * - one bridge network `tango-bdd-<runId>`;
+ * - the database container, alias `databaseds`, listening on 10000 inside the network and published on
+ *   127.0.0.1:<free port> for the runner (TANGO_HOST of the runner = that address);
+ * - one container per `<server>/<instance>`, alias `<server>-<instance>`, started in spec order, each once the
+ *   previous one answered.
+ *
+ * Addresses. Tango IORs and ZMQ event endpoints carry host:port, and the same IOR (stored in the database) is used by
+ * the runner on the host and by other device servers in the network. So each device server gets three free host
+ * ports P (GIOP), H (ZMQ heartbeat) and E (ZMQ events), listens on those same numbers inside its container, publishes
+ * them on the host at the network's gateway address G (a bridge address of the host, reachable from the host and from
+ * every container of the network), and announces G:P / tcp://G:H / tcp://G:E (`--publish-host G`). The host reaches
+ * G directly; a container's connection to G:P goes through the host's docker-proxy to the server container.
+ */
+import { hostname } from "node:os";
+import type { Logger } from "@tango-bdd/tango";
+import { silentLogger } from "@tango-bdd/tango";
+import type Dockerode from "dockerode";
+import type { StartedNetwork, StartedTestContainer, WaitStrategy } from "testcontainers";
+import { InfraReason, type InfraReasonName, InfrastructureFailure, tail } from "../../errors.ts";
+import type { ServerHandle, ServerSpec, StackSpec, StartedStack, TargetName, TargetProvider } from "../../harness.ts";
+import { demuxLogs } from "./docker-logs.ts";
+import { Label, RunGuard, removeRun, sweepOrphans } from "./labels.ts";
+import { freePorts } from "./ports.ts";
+import { type Probe, tangoPingProbe, tcpProbe, waitUntil } from "./readiness.ts";
+
+type Testcontainers = typeof import("testcontainers");
+type RuntimeClient = Awaited<ReturnType<Testcontainers["getContainerRuntimeClient"]>>;
+
+export const DEFAULT_RUNTIME_IMAGE = "tango-bdd/runtime:local";
+/** The database's port inside the network (`databaseds:10000`). */
+export const DATABASE_PORT = 10000;
+export const DATABASE_ALIAS = "databaseds";
+const TANGO_CLI = "devices/tango/bin/tango.mjs";
+const CONFIG_PATH = "/tmp/dsconfig.json";
+
+export interface ServerPorts {
+  readonly giop: number;
+  readonly heartbeat: number;
+  readonly event: number;
+}
+
+/** Command lines run in the containers (docs/conventions.md); replaceable for tests of the provider itself. */
+export interface DockerCommands {
+  /** The database server, listening on `port` inside its container. */
+  database(port: number): string[];
+  /** Loads the dsconfig JSON at `path`; run inside the database container with TANGO_HOST=localhost:<port>. */
+  loadConfig(path: string): string[];
+  /** A device server listening on `ports` (same numbers inside and outside) and announcing `publishHost`. */
+  server(spec: ServerSpec, ports: ServerPorts, publishHost: string): string[];
+}
+
+export const tangoCommands: DockerCommands = {
+  database: (port) => ["node", TANGO_CLI, "db", "--port", String(port), "--file", "/data/tango.sqlite"],
+  loadConfig: (path) => ["node", TANGO_CLI, "db", "load", path],
+  server: (spec, ports, publishHost) => [
+    "node",
+    TANGO_CLI,
+    "serve",
+    `${spec.server}/${spec.instance}`,
+    "--module",
+    spec.module,
+    "--port",
+    String(ports.giop),
+    "--publish-host",
+    publishHost,
+    "--heartbeat-port",
+    String(ports.heartbeat),
+    "--event-port",
+    String(ports.event),
+  ],
+};
+
+export interface DockerProviderOptions {
+  /** Image of the database and the device servers (default tango-bdd/runtime:local, built by `npm run images`). */
+  readonly image?: string;
+  readonly logger?: Logger;
+  readonly commands?: DockerCommands;
+  /**
+   * "tango" (default): the database device and every readiness device answer a Tango ping from the runner.
+   * "tcp": the component's first port accepts a TCP connection (for components that are not Tango servers).
+   */
+  readonly readiness?: "tango" | "tcp";
+  /** Address servers announce and publish on (default: the run network's gateway, see the module comment). */
+  readonly publishHost?: string;
+  /** Remove the leftovers of runs whose runner process died, before starting (default true). */
+  readonly sweepOrphans?: boolean;
+  /** Time for each component to answer when StackSpec.startTimeoutMs is not set (default 60 s). */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * Testcontainers defaults that cannot work without Docker Hub: Ryuk (its reaper image; this provider removes its
+ * resources itself) and the alpine probe of the gateway (the engine is local). Set once, before testcontainers runs;
+ * an explicit setting by the caller wins.
+ */
+function configureTestcontainers(env: NodeJS.ProcessEnv): void {
+  env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
+}
+
+async function loadTestcontainers(): Promise<Testcontainers> {
+  configureTestcontainers(process.env);
+  return import("testcontainers");
+}
+
+/** Readiness is ours (Tango ping/TCP from the runner), so testcontainers' own wait is a no-op. */
+const startedWait: WaitStrategy = {
+  waitUntilReady: () => Promise.resolve(),
+  withStartupTimeout() {
+    return this;
+  },
+  isStartupTimeoutSet: () => false,
+  getStartupTimeout: () => 60_000,
+};
+
+interface PortPublish {
+  readonly containerPort: number;
+  readonly hostIp: string;
+  readonly hostPort: number;
+}
+
+/** GenericContainer with host-IP-specific port bindings (testcontainers binds every interface). */
+function publishingContainerClass(tc: Testcontainers) {
+  return class PublishingContainer extends tc.GenericContainer {
+    withPublishedPorts(ports: readonly PortPublish[]): this {
+      const byPort = new Map<number, PortPublish[]>();
+      for (const p of ports) byPort.set(p.containerPort, [...(byPort.get(p.containerPort) ?? []), p]);
+      this.withExposedPorts(...[...byPort.keys()].map((c) => ({ container: c, host: byPort.get(c)?.[0]?.hostPort ?? c })));
+      const bindings = { ...this.hostConfig.PortBindings };
+      for (const [c, list] of byPort) bindings[`${c}/tcp`] = list.map((p) => ({ HostIp: p.hostIp, HostPort: String(p.hostPort) }));
+      this.hostConfig.PortBindings = bindings;
+      return this;
+    }
+  };
+}
+
+/** Label-safe and DNS-safe name part. */
+function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class DockerProvider implements TargetProvider {
+  readonly name: TargetName = "docker";
+  readonly #opts: DockerProviderOptions;
+
+  constructor(opts: DockerProviderOptions = {}) {
+    this.#opts = opts;
+  }
+
+  get image(): string {
+    return this.#opts.image ?? DEFAULT_RUNTIME_IMAGE;
+  }
+
+  async available(): Promise<{ ok: true } | { ok: false; why: string }> {
+    try {
+      const tc = await loadTestcontainers();
+      const client = await withTimeout(tc.getContainerRuntimeClient(), 15_000, "the Docker engine did not answer within 15 s");
+      if (!(await client.image.exists(tc.ImageName.fromString(this.image)))) {
+        return { ok: false, why: `image ${this.image} is missing: run \`npm run images\`` };
+      }
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, why: `no Docker engine reachable (${errorText(err)}): run \`bash scripts/docker-engine.sh\`` };
+    }
+  }
+
+  async start(spec: StackSpec, opts: { signal?: AbortSignal } = {}): Promise<StartedStack> {
+    const t0 = performance.now();
+    const tc = await loadTestcontainers();
+    let client: RuntimeClient;
+    try {
+      client = await withTimeout(tc.getContainerRuntimeClient(), 15_000, "the Docker engine did not answer within 15 s");
+    } catch (err) {
+      throw new InfrastructureFailure(
+        InfraReason.ProviderUnavailable,
+        `no Docker engine reachable (${errorText(err)}): run \`bash scripts/docker-engine.sh\``,
+        "DockerProvider.start",
+        { cause: err },
+      );
+    }
+    const logger = this.#opts.logger ?? silentLogger;
+    const docker = client.container.dockerode;
+    if (this.#opts.sweepOrphans ?? true) {
+      const swept = await sweepOrphans(docker, hostname()).catch(() => []);
+      if (swept.length > 0) logger.info("removed leftovers of dead runs", { runs: swept });
+    }
+    const stack = new DockerStack({
+      tc,
+      client,
+      spec,
+      image: this.image,
+      logger,
+      commands: this.#opts.commands ?? tangoCommands,
+      readiness: this.#opts.readiness ?? "tango",
+      publishHost: this.#opts.publishHost,
+      timeoutMs: spec.startTimeoutMs ?? this.#opts.startTimeoutMs ?? 60_000,
+    });
+    try {
+      await stack.boot(opts.signal);
+    } catch (err) {
+      const logs: Record<string, string> = await stack.collectLogs().catch(() => ({}));
+      await stack.stop();
+      if (opts.signal?.aborted) throw err;
+      const component = stack.bootingComponent;
+      const logTail = component ? tail(logs[component] ?? "", 30) : "";
+      throw new InfrastructureFailure(
+        infraReasonOf(err),
+        `docker target, run ${spec.runId}: ${component ?? "stack"} failed to start: ${errorText(err)}` +
+          (logTail ? `\n--- last lines of ${component} ---\n${logTail}` : ""),
+        "DockerProvider.start",
+        { cause: err, logTail },
+      );
+    }
+    stack.startupMs = Math.round(performance.now() - t0);
+    return stack;
+  }
+}
+
+const infraReasons: readonly string[] = Object.values(InfraReason);
+function isInfraReason(r: string | undefined): r is InfraReasonName {
+  return r !== undefined && infraReasons.includes(r);
+}
+/** The reason of an InfrastructureFailure (kept when wrapping it), StartFailed for anything else. */
+function infraReasonOf(err: unknown): InfraReasonName {
+  const reason = err instanceof InfrastructureFailure ? err.errors[0]?.reason : undefined;
+  return isInfraReason(reason) ? reason : InfraReason.StartFailed;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface StackDeps {
+  readonly tc: Testcontainers;
+  readonly client: RuntimeClient;
+  readonly spec: StackSpec;
+  readonly image: string;
+  readonly logger: Logger;
+  readonly commands: DockerCommands;
+  readonly readiness: "tango" | "tcp";
+  readonly publishHost: string | undefined;
+  readonly timeoutMs: number;
+}
+
+interface Component {
+  readonly id: string;
+  readonly container: Dockerode.Container;
+  readonly started: StartedTestContainer;
+}
+
+class DockerStack implements StartedStack {
+  readonly target: TargetName = "docker";
+  readonly runId: string;
+  tangoHost = "";
+  startupMs = 0;
+  readonly servers = new Map<string, ServerHandle>();
+  readonly environment: Record<string, string> = {};
+  /** The component being started when boot() failed. */
+  bootingComponent: string | undefined;
+  readonly #d: StackDeps;
+  readonly #docker: Dockerode;
+  readonly #guard: RunGuard;
+  readonly #labels: Record<string, string>;
+  readonly #components = new Map<string, Component>();
+  /** Logs captured just before the containers were removed. */
+  readonly #finalLogs = new Map<string, string>();
+  #network: StartedNetwork | undefined;
+  #publishHost = "";
+  #stopping: Promise<void> | undefined;
+
+  constructor(deps: StackDeps) {
+    this.#d = deps;
+    this.runId = deps.spec.runId;
+    this.#docker = deps.client.container.dockerode;
+    this.#guard = new RunGuard(this.#docker, this.runId);
+    this.#labels = {
+      [Label.Managed]: "true",
+      [Label.Run]: this.runId,
+      [Label.OwnerPid]: String(process.pid),
+      [Label.OwnerHost]: hostname(),
+    };
+  }
+
+  get publishHost(): string {
+    return this.#publishHost;
+  }
+
+  async boot(signal: AbortSignal | undefined): Promise<void> {
+    const { tc, client, spec, logger } = this.#d;
+    const run = slug(this.runId);
+    this.#guard.install();
+
+    // 1. The network; its gateway is the address every server announces.
+    this.bootingComponent = "network";
+    const netName = `tango-bdd-${run}`;
+    const network = await client.network.create({
+      Name: netName,
+      Driver: "bridge",
+      CheckDuplicate: true,
+      Labels: { ...this.#labels, [Label.Component]: "network" },
+    });
+    this.#network = new tc.StartedNetwork(client, netName, network);
+    const info = await network.inspect();
+    const gateway: string | undefined = info.IPAM?.Config?.[0]?.Gateway;
+    this.#publishHost = this.#d.publishHost ?? gateway ?? "";
+    if (!this.#publishHost) throw new InfrastructureFailure(InfraReason.StartFailed, `network ${netName} has no gateway`, "DockerStack");
+    signal?.throwIfAborted();
+
+    // 2. The database, with the dsconfig copied in and loaded.
+    this.bootingComponent = DATABASE_ALIAS;
+    const [dbHostPort = 0] = await freePorts(1);
+    this.tangoHost = `127.0.0.1:${dbHostPort}`;
+    const Publishing = publishingContainerClass(tc);
+    const dbContainer = new Publishing(this.#d.image)
+      .withName(`tango-bdd-${run}-${DATABASE_ALIAS}`)
+      .withHostname(DATABASE_ALIAS)
+      .withNetwork(this.#network)
+      .withNetworkAliases(DATABASE_ALIAS)
+      .withLabels({ ...this.#labels, [Label.Component]: DATABASE_ALIAS })
+      .withCommand(this.#d.commands.database(DATABASE_PORT))
+      .withCopyContentToContainer([{ content: JSON.stringify(spec.config, null, 2), target: CONFIG_PATH, mode: 0o644 }])
+      .withPublishedPorts([
+        { containerPort: DATABASE_PORT, hostIp: "127.0.0.1", hostPort: dbHostPort },
+        ...(this.#publishHost !== "127.0.0.1" ? [{ containerPort: DATABASE_PORT, hostIp: this.#publishHost, hostPort: dbHostPort }] : []),
+      ])
+      .withWaitStrategy(startedWait);
+    const db = await this.#startComponent(DATABASE_ALIAS, dbContainer);
+    const dbProbe: Probe =
+      this.#d.readiness === "tango"
+        ? tangoPingProbe(this.tangoHost, [`tango://${this.tangoHost}/sys/database/2#dbase=no`])
+        : tcpProbe("127.0.0.1", dbHostPort);
+    await this.#waitReady(DATABASE_ALIAS, dbProbe, signal);
+    const load = await db.started.exec(this.#d.commands.loadConfig(CONFIG_PATH), {
+      env: { TANGO_HOST: `localhost:${DATABASE_PORT}` },
+    });
+    if (load.exitCode !== 0) {
+      throw new InfrastructureFailure(
+        InfraReason.StartFailed,
+        `loading the dsconfig into the database failed (exit ${load.exitCode}): ${tail(load.output, 15)}`,
+        "DockerStack.boot",
+      );
+    }
+    logger.info("database ready", { runId: this.runId, tangoHost: this.tangoHost });
+
+    // 3. The device servers, in order, each once the previous one answers.
+    for (const server of spec.servers) {
+      signal?.throwIfAborted();
+      const id = `${server.server}/${server.instance}`;
+      this.bootingComponent = id;
+      const [giop = 0, heartbeat = 0, event = 0] = await freePorts(3);
+      const ports: ServerPorts = { giop, heartbeat, event };
+      const alias = slug(`${server.server}-${server.instance}`);
+      const container = new Publishing(this.#d.image)
+        .withName(`tango-bdd-${run}-${alias}`)
+        .withHostname(alias)
+        .withNetwork(this.#network)
+        .withNetworkAliases(alias)
+        .withLabels({ ...this.#labels, [Label.Component]: id })
+        .withEnvironment({ TANGO_HOST: `${DATABASE_ALIAS}:${DATABASE_PORT}`, ...(server.env ?? {}) })
+        .withCommand(this.#d.commands.server(server, ports, this.#publishHost))
+        .withPublishedPorts([giop, heartbeat, event].map((p) => ({ containerPort: p, hostIp: this.#publishHost, hostPort: p })))
+        .withWaitStrategy(startedWait);
+      const component = await this.#startComponent(id, container);
+      const probe = this.#serverProbe(server, ports);
+      await this.#waitReady(id, probe, signal);
+      this.servers.set(id, new DockerServerHandle(id, component.container, probe, this));
+      logger.info("server ready", { runId: this.runId, server: id, ports });
+    }
+    this.bootingComponent = undefined;
+
+    const version = await this.#docker.version().catch(() => undefined);
+    const image = await this.#docker
+      .getImage(this.#d.image)
+      .inspect()
+      .catch(() => undefined);
+    Object.assign(this.environment, {
+      target: "docker",
+      "docker.engine": version ? `${version.Version} (API ${version.ApiVersion})` : "unknown",
+      "docker.image": `${this.#d.image}${image ? ` ${image.Id.slice(7, 19)}` : ""}`,
+      "docker.network": netName,
+      "docker.publishHost": this.#publishHost,
+      tangoHost: this.tangoHost,
+      "tangoHost.inNetwork": `${DATABASE_ALIAS}:${DATABASE_PORT}`,
+    });
+  }
+
+  #serverProbe(server: ServerSpec, ports: ServerPorts): Probe {
+    if (this.#d.readiness === "tcp" || (server.readinessDevices ?? []).length === 0) return tcpProbe(this.#publishHost, ports.giop);
+    return tangoPingProbe(this.tangoHost, server.readinessDevices ?? []);
+  }
+
+  async #startComponent(id: string, container: { start(): Promise<StartedTestContainer> }): Promise<Component> {
+    const started = await container.start();
+    const component = { id, container: this.#docker.getContainer(started.getId()), started };
+    this.#components.set(id, component);
+    return component;
+  }
+
+  /** Waits until `probe` passes; stops early when the container exited. */
+  async #waitReady(id: string, probe: Probe, signal: AbortSignal | undefined, timeoutMs = this.#d.timeoutMs): Promise<void> {
+    const component = this.#components.get(id);
+    await waitUntil(probe, {
+      what: `${id} (run ${this.runId})`,
+      timeoutMs,
+      ...(signal ? { signal } : {}),
+      gone: async () => {
+        if (!component) return undefined;
+        const state = await component.container.inspect().then(
+          (i) => i.State,
+          () => undefined,
+        );
+        if (state === undefined) return "the container is gone";
+        return state.Running ? undefined : `container ${state.Status}, exit code ${state.ExitCode}`;
+      },
+    });
+  }
+
+  /** Used by handles: waits for a restarted server. */
+  waitReady(id: string, probe: Probe, timeoutMs?: number): Promise<void> {
+    return this.#waitReady(id, probe, undefined, timeoutMs);
+  }
+
+  async logsOf(id: string): Promise<string> {
+    const component = this.#components.get(id);
+    if (!component) return this.#finalLogs.get(id) ?? "";
+    try {
+      const buf = await component.container.logs({ stdout: true, stderr: true, timestamps: true, follow: false });
+      return demuxLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+    } catch {
+      return this.#finalLogs.get(id) ?? "";
+    }
+  }
+
+  async collectLogs(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const id of new Set([...this.#finalLogs.keys(), ...this.#components.keys()])) out[id] = await this.logsOf(id);
+    return out;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#teardown();
+    return this.#stopping;
+  }
+
+  async #teardown(): Promise<void> {
+    for (const id of this.#components.keys()) this.#finalLogs.set(id, await this.logsOf(id));
+    const components = [...this.#components.values()];
+    this.#components.clear();
+    await Promise.allSettled(components.map((c) => c.container.remove({ force: true, v: true })));
+    if (this.#network) await this.#network.stop().catch(() => undefined);
+    // Anything else carrying the run label (e.g. a container created while start() was interrupted).
+    await removeRun(this.#docker, this.runId).catch(() => undefined);
+    this.#guard.uninstall();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+class DockerServerHandle implements ServerHandle {
+  readonly id: string;
+  readonly #container: Dockerode.Container;
+  readonly #probe: Probe;
+  readonly #stack: DockerStack;
+
+  constructor(id: string, container: Dockerode.Container, probe: Probe, stack: DockerStack) {
+    this.id = id;
+    this.#container = container;
+    this.#probe = probe;
+    this.#stack = stack;
+  }
+
+  /** SIGKILL to the container's main process; the container stays (stopped) with its logs, ports and name. */
+  async kill(): Promise<void> {
+    await this.#container.kill({ signal: "SIGKILL" }).catch((err: unknown) => {
+      // 409: not running (already dead) is what we wanted.
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    });
+    await this.#container.wait({ condition: "not-running" }).catch(() => undefined);
+  }
+
+  /** Starts the same container again (same ports and addresses) and waits until its devices answer. */
+  async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const state = (await this.#container.inspect()).State;
+    if (state.Running) await this.kill();
+    await this.#container.start();
+    await this.#stack.waitReady(this.id, this.#probe, opts.timeoutMs);
+  }
+
+  logs(): Promise<string> {
+    return this.#stack.logsOf(this.id);
+  }
+}
