@@ -9,7 +9,7 @@
  *   Then test/counter/prepare value is 4 / Then the command returned 4
  *   Then test/tabata/1 running_state becomes PREPARE within 2 s
  *   Then the state of test/tabata/1 is OFF / becomes ON within 1 s
- *   Given the device property sleep_time of test/tabata/1 is "0.2"
+ *   Given the device property sleep_time of test/tabata/1 is set to "0.2"   Then the device property … is "…"
  */
 import { type DataTable, Given, Then, When } from "@cucumber/cucumber";
 import { expectValue, expectValueWithin, fail } from "./support/expect.ts";
@@ -85,12 +85,15 @@ Then("the state of {device} becomes {state} within {duration}", async function (
   await expectValueWithin(this, dev, "State", state, ms);
 });
 
-Given("the device property {word} of {device} is {string}", async function (this: TangoWorld, prop: string, dev: string, value: string) {
-  await this.requireClient().putDeviceProperty(dev, prop, [value], { timeoutMs: this.callTimeoutMs });
-});
+Given(
+  "the device property {word} of {device} is set to {string}",
+  async function (this: TangoWorld, prop: string, dev: string, value: string) {
+    await this.requireClient().putDeviceProperty(dev, prop, [value], { timeoutMs: this.callTimeoutMs });
+  },
+);
 
 Then("the device property {word} of {device} is {string}", async function (this: TangoWorld, prop: string, dev: string, value: string) {
   const values = await this.requireClient().deviceProperty(dev, prop, { timeoutMs: this.callTimeoutMs });
-  if (values.join("\n") !== value)
+  if (values.join(", ") !== value)
     fail(`the device property ${prop} of ${dev} is ${JSON.stringify(values)}, expected ${JSON.stringify(value)}`);
 });

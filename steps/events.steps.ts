@@ -30,8 +30,8 @@ Then(
 
 Then(
   /^within (\d+(?:\.\d+)?\s*(?:ms|s)) exactly (\d+) change events? on (\S+) (\S+) arrives?$/,
-  async function (this: TangoWorld, d: string, n: string, dev: string, attr: string) {
-    const ms = d.endsWith("ms") ? Number.parseFloat(d) : Number.parseFloat(d) * 1000;
+  // The duration group is converted by the {duration} parameter type (same regexp), so it arrives in ms.
+  async function (this: TangoWorld, ms: number, n: string, dev: string, attr: string) {
     await expectExactlyEvents(this, dev.toLowerCase(), attr, Number(n), ms);
   },
 );

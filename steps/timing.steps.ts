@@ -1,7 +1,7 @@
 /**
  * Step library — timing. Durations are measured from observations (events, or fast reads of attributes that have
  * no events), never from the test's own sleeps.
- *   Given I watch test/tabata/1 running_state                      (reads it every 5 ms, records each change)
+ *   Given I watch test/tabata/1 running_state                      (reads it every 10 ms, records each change)
  *   Then test/tabata/1 running_state goes through PREPARE, WORK, REST within 5 s
  *   Then the phases of test/tabata/1 running_state run in this order, each within 5 % of its nominal duration:
  *     | phase | duration |

@@ -1,3 +1,4 @@
+export * from "./dsconfig-loader.ts";
 export * from "./errors.ts";
 export * from "./harness.ts";
 export * from "./probes/readiness.ts";
@@ -10,3 +11,4 @@ export * from "./report/timeline-svg.ts";
 export * from "./stack-spec.ts";
 export * from "./tango-adapter.ts";
 export * from "./tango-client.ts";
+export * from "./tango-events.ts";

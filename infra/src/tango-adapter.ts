@@ -3,6 +3,8 @@
  * DeviceProxy objects, the Database client for look-ups, and event subscriptions yielding ReceivedEvent items.
  */
 import { Database, DeviceProxy, type DeviceProxy as DeviceProxyType, type Logger, TangoContext } from "@tango-bdd/tango";
+import { loadDsConfigThroughContext } from "./dsconfig-loader.ts";
+import type { DsConfig } from "./harness.ts";
 import type { DeviceClient, DeviceDbInfo, EventKind, IoOptions, ReceivedEvent, Subscription, TangoClient } from "./tango-client.ts";
 
 /** Subscribes through the library's event consumer; injected so the adapter works before/without events. */
@@ -138,6 +140,11 @@ export class TangoAdapter implements TangoClient {
 
   async putDeviceProperty(device: string, property: string, values: readonly string[], opts?: IoOptions): Promise<void> {
     await (await this.#database(opts)).putDeviceProperty(device, { [property]: [...values] }, callOpts(opts));
+  }
+
+  /** Loads a dsconfig document into this client's database. */
+  loadDsConfig(config: DsConfig, opts?: IoOptions): Promise<void> {
+    return loadDsConfigThroughContext(this.context, config, opts?.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
   }
 
   async close(): Promise<void> {

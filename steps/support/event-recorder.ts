@@ -109,7 +109,7 @@ export class EventRecorder {
    * The time of a change is estimated as the midpoint between the last read that saw the old value and the
    * read that saw the new one, so the error is at most half a read cycle.
    */
-  observe(dev: DeviceClient, attribute: string, intervalMs = 5): void {
+  observe(dev: DeviceClient, attribute: string, intervalMs = 10): void {
     const key = `${dev.name} ${attribute}`.toLowerCase();
     if (this.#observers.has(key)) return;
     const stop = new AbortController();
@@ -136,15 +136,18 @@ export class EventRecorder {
           last = undefined;
         }
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, failing ? 50 : intervalMs);
-          stop.signal.addEventListener(
-            "abort",
+          const onAbort = (): void => {
+            clearTimeout(t);
+            resolve();
+          };
+          const t = setTimeout(
             () => {
-              clearTimeout(t);
+              stop.signal.removeEventListener("abort", onAbort);
               resolve();
             },
-            { once: true },
+            failing ? 50 : intervalMs,
           );
+          stop.signal.addEventListener("abort", onAbort, { once: true });
         });
       }
     })();

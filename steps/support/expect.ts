@@ -174,7 +174,11 @@ async function phaseObservations(w: TangoWorld, device: string, attribute: strin
     .map((r) => ({ t: r.t, label: typeof r.value === "number" ? (labels[r.value] ?? String(r.value)) : String(r.value) }));
 }
 
-/** Waits until the observed phases since the last action include `sequence` (in order, consecutive), then checks durations. */
+/**
+ * Waits until the observed phases since the last action include `expected` (in order, consecutive), then checks
+ * their durations. The first phase starts when the last action (e.g. Start) replied; a command that only replies at
+ * the end (AsyncTabata's Run, sent without waiting) starts it when it was sent.
+ */
 export async function expectPhases(
   w: TangoWorld,
   device: string,
@@ -183,7 +187,7 @@ export async function expectPhases(
   tolerancePct: number,
   withinMs: number,
 ): Promise<string> {
-  const start = w.lastActionAt;
+  const start = w.lastActionDoneAt;
   const deadline = performance.now() + withinMs;
   for (;;) {
     const spans = phaseSpans(await phaseObservations(w, device, attribute), start);

@@ -7,12 +7,20 @@
  * Scenarios tagged @no-stack run without a stack.
  */
 import "allure-cucumberjs";
-import { After, AfterAll, Before, Status, setDefaultTimeout } from "@cucumber/cucumber";
+import { After, AfterAll, Before, Status, setDefaultTimeout, setParallelCanAssign } from "@cucumber/cucumber";
 import { timelineSvg } from "@tango-bdd/infra";
 import { acquireStack, markStackSuspect, releaseStack } from "./stack-pool.ts";
 import type { TangoWorld } from "./world.ts";
 
 setDefaultTimeout(60_000);
+
+// @exclusive scenarios (the timed ones) run while no other scenario runs in another worker, so that the suite's
+// own load does not distort what they measure.
+const exclusive = (tags: readonly { name: string }[]): boolean => tags.some((t) => t.name === "@exclusive");
+setParallelCanAssign((pickle, running) => {
+  if (running.some((p) => exclusive(p.tags))) return false;
+  return !exclusive(pickle.tags) || running.length === 0;
+});
 
 Before({ tags: "not @no-stack", name: "attach the Tango stack" }, async function (this: TangoWorld) {
   const { stack, client } = await acquireStack(this.parameters);
@@ -34,7 +42,7 @@ After({ name: "report the timeline and logs, check unclaimed errors" }, async fu
     for (const [id, text] of Object.entries(logs)) {
       const from = this.logOffsets[id] ?? 0;
       const part = text.length >= from ? text.slice(from) : text;
-      if (part.trim().length > 0) this.attach(part, { mediaType: "text/plain", fileName: `log ${id}.txt` });
+      if (part.trim().length > 0) this.attach(part, { mediaType: "text/plain", fileName: `log ${id.replace(/[^\w.-]+/g, "-")}.txt` });
     }
   }
   const failed = result?.status !== Status.PASSED;

@@ -18,6 +18,7 @@ import {
   ProcessRegistry,
   REPO_ROOT,
   type StartedStack,
+  type TangoAdapter,
   type TangoClient,
   type TargetProvider,
 } from "@tango-bdd/infra";
@@ -44,11 +45,11 @@ async function createProvider(target: string): Promise<TargetProvider> {
         clientFactory: makeClient,
         registry,
         baseEnv: process.env,
-        env: { TANGO_LOG: process.env.TANGO_LOG ?? "info" },
+        // The dsconfig goes in through the readiness client (what `tango db load` does, minus a process start).
+        configLoader: (client, config) => (client as TangoAdapter).loadDsConfig(config),
       });
     case "inprocess": {
-      const mod = "@tango-bdd/infra/inprocess";
-      const { InProcessProvider } = (await import(mod)) as { InProcessProvider: new (o: object) => TargetProvider };
+      const { InProcessProvider } = await import("@tango-bdd/infra/inprocess");
       return new InProcessProvider({ clientFactory: makeClient });
     }
     case "docker":

@@ -4,7 +4,7 @@
  * the last error of a "try" step (which a Then step must claim) and the calls still running in the background.
  */
 import { AssertionError } from "node:assert";
-import { type IWorldOptions, World } from "@cucumber/cucumber";
+import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
 import type { DeviceClient, StartedStack, TangoClient } from "@tango-bdd/infra";
 import { EventRecorder } from "./event-recorder.ts";
 import { labelled, showValue } from "./values.ts";
@@ -67,6 +67,8 @@ export class TangoWorld extends World<TangoWorldParameters> {
   lastResult: unknown;
   /** Recorder time of the most recent action (command, write): "since the last action" starts here. */
   lastActionAt = 0;
+  /** Recorder time when the most recent action's reply arrived (phase timings start here). */
+  lastActionDoneAt = 0;
   /** Log sizes at scenario start, so the After hook attaches only this scenario's part. */
   logOffsets: Record<string, number> = {};
   /** Set by steps that leave the stack in an unusual state (a killed server...): the next scenario gets a fresh stack. */
@@ -92,6 +94,7 @@ export class TangoWorld extends World<TangoWorldParameters> {
   /** Marks the start of an action (for "since the last action" questions). */
   markAction(): number {
     this.lastActionAt = this.recorder.now();
+    this.lastActionDoneAt = this.lastActionAt;
     return this.lastActionAt;
   }
 
@@ -107,6 +110,7 @@ export class TangoWorld extends World<TangoWorldParameters> {
     this.markAction();
     this.recorder.command(device, `write ${attribute}`, value);
     await dev.write(attribute, value, { timeoutMs: this.callTimeoutMs });
+    this.lastActionDoneAt = this.recorder.now();
   }
 
   async command(device: string, name: string, argin?: unknown, timeoutMs = this.callTimeoutMs): Promise<unknown> {
@@ -114,6 +118,7 @@ export class TangoWorld extends World<TangoWorldParameters> {
     this.markAction();
     this.recorder.command(device, name, argin);
     this.lastResult = await dev.command(name, argin, { timeoutMs });
+    this.lastActionDoneAt = this.recorder.now();
     return this.lastResult;
   }
 
@@ -187,3 +192,5 @@ export class TangoWorld extends World<TangoWorldParameters> {
     return out;
   }
 }
+
+setWorldConstructor(TangoWorld);

@@ -28,6 +28,11 @@ export interface LocalProviderOptions {
   readonly workDir?: string;
   /** Extra environment for every process (e.g. log levels). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * How the dsconfig reaches the database: "cli" runs `tango db load <file>` (the documented command line);
+   * a function loads it through the readiness client (faster, no extra process). Default "cli".
+   */
+  readonly configLoader?: "cli" | ((client: TangoClient, config: StackSpec["config"]) => Promise<void>);
   /** Environment the children inherit (entry points pass process.env). Default: PATH and HOME only. */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
 }
@@ -105,7 +110,18 @@ export class LocalProvider implements TargetProvider {
       // 2. configuration
       const configFile = join(workDir, "dsconfig.json");
       await writeFile(configFile, JSON.stringify(spec.config, null, 2));
-      await stack.loadConfig(configFile, timeoutMs);
+      const loader = this.#opts.configLoader ?? "cli";
+      if (loader === "cli") await stack.loadConfig(configFile, timeoutMs);
+      else {
+        await loader(client, spec.config).catch((e: unknown) => {
+          throw new InfrastructureFailure(
+            InfraReason.StartFailed,
+            `loading the dsconfig failed: ${(e as Error)?.message ?? e}`,
+            "LocalProvider",
+            { cause: e },
+          );
+        });
+      }
       // 3. device servers, all at once (the examples subscribe lazily, so no ordering is needed)
       spec.servers.forEach((s, i) => {
         stack.addServer(s, { port: ports[1 + i * 3] as number, heartbeat: ports[2 + i * 3] as number, event: ports[3 + i * 3] as number });
