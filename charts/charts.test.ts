@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -327,7 +327,7 @@ describe("helm charts", { skip }, () => {
         TANGO_SERVER_PUBLISH_HOSTNAME: `tabata-tabata.${NS}.svc.cluster.local`,
       });
       assert.deepEqual(main.livenessProbe.tcpSocket, { port: "tango-server" });
-      assert.deepEqual(main.readinessProbe.exec.command, ["node", "devices/tango/bin/tango.mjs", "ping", "test/tabata/1"]);
+      assert.deepEqual(main.readinessProbe.exec.command, ["node", "/data/wait-for.mjs", "1", "1", "device", "test/tabata/1"]);
       const job = byKind(objects, "Job").find((j) => j.metadata.name.startsWith("tabata-rel-config-"));
       assert.ok(job);
       const inits = pod.initContainers.map((c: Container) => [c.name, c.command.slice(4).join(" ")]);
@@ -409,9 +409,9 @@ describe("helm charts", { skip }, () => {
       writeFileSync(script, one(objects, "ConfigMap", "counter-rel-dsconfig-json").data?.["wait-for.mjs"] ?? "");
     });
 
-    const node = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+    const node = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunResult> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env } });
+        const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env }, ...(cwd ? { cwd } : {}) });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => {
@@ -455,6 +455,28 @@ describe("helm charts", { skip }, () => {
       assert.equal(r.code, 1);
       assert.match(r.stdout, /fatal: no in-cluster service account/);
       assert.ok(Date.now() - started < 5000, "a fatal condition must not be retried");
+    });
+
+    test("device: with the repository's tango.mjs, an unreachable database is retried, then given up", async () => {
+      const r = await node(["2", "1", "device", "sys/database/2"], { TANGO_HOST: "127.0.0.1:1" }, repoDir);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /device sys\/database\/2 not ready \(try 2\/2\): (ping|info) exited with/);
+    });
+
+    test("device: a CLI without ping falls back to info", async () => {
+      const cwd = mkdtempSync(join(tmpdir(), "fake-cli-"));
+      mkdirSync(join(cwd, "devices", "tango", "bin"), { recursive: true });
+      // stands in for an older tango.mjs: no ping command; info succeeds for test/ok/1 only
+      writeFileSync(
+        join(cwd, "devices", "tango", "bin", "tango.mjs"),
+        'const [cmd, dev] = process.argv.slice(2);\nif (cmd === "ping") { console.error(`tango: unknown command "ping" (try --help)`); process.exit(2); }\nprocess.exit(cmd === "info" && dev === "test/ok/1" ? 0 : 1);\n',
+      );
+      const ok = await node(["2", "1", "device", "test/ok/1"], {}, cwd);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /no ping command; using tango\.mjs info\n.*is ready \(try 1\/2\)/);
+      const bad = await node(["1", "1", "device", "test/bad/1"], {}, cwd);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stdout, /info exited with 1/);
     });
 
     test("bad usage exits 2", async () => {

@@ -4,8 +4,8 @@
 # security settings (--read-only root, uid/gid 1000, no capabilities, no-new-privileges), the ConfigMap files
 # mounted read-only at /data, and the Service DNS names as network aliases. Then, from a client container, it runs
 # a short Tabata workout (events between "pods" through the published addresses).
-# Not covered (needs a cluster): probes, the config-Job wait (needs the API), Services/kube-proxy, nodePorts.
-# Init containers that wait for a device with `tango.mjs ping` are replaced by a TCP wait when the CLI has no `ping`.
+# Each long-running container's exec readiness probe is then run with `docker exec` until it passes.
+# Not covered (needs a cluster): the config-Job wait (needs the API), Services/kube-proxy, nodePorts, probe timing.
 # Usage: bash scripts/helm-smoke-docker.sh [image]     (default tango-bdd/runtime:local; needs helm and Docker)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 "$helm" dependency build "$root/charts/tango-examples" >/dev/null
 "$helm" template tango-bdd "$root/charts/tango-examples" -n tango >"$work/manifest.yaml"
-# plan: one line per container: order|kind|object|container|role|configmap|aliases|env|command (JSON)
+# plan: one line per container: order|kind|object|container|role|configmap|aliases|env|command (JSON)|probe (JSON)
 (cd "$root" && node --input-type=module -e '
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
@@ -47,17 +47,15 @@ for (const o of objs) {
     const init = (pod.initContainers ?? []).includes(c);
     const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
     const cmd = c.command.map((a) => a.replace(/\$\((\w+)\)/g, (_, v) => env[v] ?? ""));
-    lines.push([order, o.kind, o.metadata.name, c.name, init ? "init" : "main", cm, aliases.join(","), Object.entries(env).map(([k, v]) => `${k}=${v}`).join(",") || "-", JSON.stringify(cmd)].join("|"));
+    lines.push([order, o.kind, o.metadata.name, c.name, init ? "init" : "main", cm, aliases.join(","), Object.entries(env).map(([k, v]) => `${k}=${v}`).join(",") || "-", JSON.stringify(cmd), JSON.stringify(c.readinessProbe?.exec?.command ?? [])].join("|"));
   }
 }
 writeFileSync(`${work}/plan.tsv`, lines.sort().join("\n") + "\n");
 ' "$work")
 
 docker network create --label "tango-bdd/k8s-smoke=$run" "$run" >/dev/null
-has_ping=0
-docker run --rm "${sec[@]}" "$image" node devices/tango/bin/tango.mjs --help 2>&1 | grep -qE '^\s+ping\b' && has_ping=1
 
-while IFS='|' read -r _order kind obj container role cm aliases envs cmdjson; do
+while IFS='|' read -r _order kind obj container role cm aliases envs cmdjson probejson; do
   mapfile -t cmd < <(node -e 'for (const a of JSON.parse(process.argv[1])) console.log(a)' "$cmdjson")
   args=(--label "tango-bdd/k8s-smoke=$run" --network "$run" "${sec[@]}")
   [ "$cm" != "-" ] && args+=(-v "$work/$cm:/data:ro")
@@ -69,16 +67,21 @@ while IFS='|' read -r _order kind obj container role cm aliases envs cmdjson; do
     case "$container" in
       wait-for-configuration) echo "skip  $obj/$container (waits for the Job through the Kubernetes API)"; continue ;;
     esac
-    if [ "$has_ping" = 0 ] && [ "${cmd[4]:-}" = "device" ]; then
-      echo "note  $obj/$container: tango.mjs has no ping command; waiting for tango-databaseds:10000 over TCP instead"
-      cmd=(node /data/wait-for.mjs 30 1 host tango-databaseds:10000)
-    fi
     echo "run   $obj/$container: ${cmd[*]}"
     docker run --rm "${args[@]}" "$image" "${cmd[@]}"
   else
     echo "start $obj/$container: ${cmd[*]}"
     docker run -d --name "$run-$obj" "${args[@]}" "$image" "${cmd[@]}" >/dev/null
-    sleep 2
+    mapfile -t probe < <(node -e 'for (const a of JSON.parse(process.argv[1])) console.log(a)' "$probejson")
+    if [ "${#probe[@]}" -gt 0 ]; then
+      ok=0
+      for _ in $(seq 1 30); do
+        if docker exec "$run-$obj" "${probe[@]}" >"$work/probe.out" 2>&1; then ok=1; break; fi
+        sleep 1
+      done
+      [ "$ok" = 1 ] || { cat "$work/probe.out"; docker logs "$run-$obj" 2>&1 | tail -20; echo "readiness probe of $obj never passed"; exit 1; }
+      echo "ready $obj (readiness probe: ${probe[*]})"
+    fi
   fi
 done <"$work/plan.tsv"
 

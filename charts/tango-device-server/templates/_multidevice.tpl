@@ -399,7 +399,7 @@ spec:
           readinessProbe:
             {{- if eq $probeMode "ping" }}
             exec:
-              command: ["node", "devices/tango/bin/tango.mjs", "ping", {{ $firstDevice | quote }}]
+              command: ["node", "/data/wait-for.mjs", "1", "1", "device", {{ $firstDevice | quote }}]
             {{- else }}
             tcpSocket:
               port: tango-server

@@ -1,6 +1,7 @@
 {{/*
 wait-for.mjs: used by init containers (mounted from the server's ConfigMap).
-  node wait-for.mjs <tries> <sleepSeconds> device <tango/device/name>   (tango.mjs ping, through TANGO_HOST)
+  node wait-for.mjs <tries> <sleepSeconds> device <tango/device/name>   (tango.mjs ping, through TANGO_HOST;
+                                                                         also the readiness probe, with tries=1)
   node wait-for.mjs <tries> <sleepSeconds> host <host>:<port>           (TCP connect)
   node wait-for.mjs <tries> <sleepSeconds> job <job-name>               (Kubernetes API, in-cluster service account)
 Exit 0 when ready, 1 when the tries are used up or the Job failed, 2 on bad usage.
@@ -22,13 +23,28 @@ if (!Number.isInteger(tries) || tries < 1 || !(sleepMs > 0) || !kind || !target)
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function pingDevice(device) {
+// `tango.mjs ping <device>`; a CLI without `ping` (exit 2, "unknown command") falls back to `tango.mjs info`,
+// which also connects to the device through the database and its published address.
+let verb = "ping";
+function tango(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["devices/tango/bin/tango.mjs", "ping", device], { stdio: "inherit" });
+    const child = spawn(process.execPath, ["devices/tango/bin/tango.mjs", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c) => { stderr += c; });
     const timer = setTimeout(() => child.kill("SIGKILL"), 20000);
-    child.on("error", (e) => { clearTimeout(timer); resolve(`cannot run tango.mjs: ${e.message}`); });
-    child.on("exit", (code) => { clearTimeout(timer); resolve(code === 0 ? true : `ping exited with ${code}`); });
+    child.on("error", (e) => { clearTimeout(timer); resolve({ code: -1, stderr: `cannot run tango.mjs: ${e.message}` }); });
+    child.on("exit", (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stderr }); });
   });
+}
+async function pingDevice(device) {
+  let r = await tango([verb, device]);
+  if (verb === "ping" && r.code === 2 && r.stderr.includes('unknown command "ping"')) {
+    console.log("wait-for: this tango.mjs has no ping command; using tango.mjs info");
+    verb = "info";
+    r = await tango([verb, device]);
+  }
+  if (r.code === 0) return true;
+  return `${verb} exited with ${r.code}: ${r.stderr.trim().split("\n").slice(0, 4).join(" | ")}`;
 }
 
 function tcpConnect(hostPort) {
