@@ -34,7 +34,8 @@ export type DispLevelName = (typeof DispLevelNames)[number];
 export const DevSource = { DEV: 0, CACHE: 1, CACHE_DEV: 2 } as const;
 export type DevSourceName = keyof typeof DevSource;
 
-export const LockerLanguage = { CPP: 0, JAVA: 1 } as const;
+/** CPP_6 and JAVA_6: IDL 6 (Tango 10), ClntIdent with a trace context. */
+export const LockerLanguage = { CPP: 0, JAVA: 1, CPP_6: 2, JAVA_6: 3 } as const;
 
 /** AttrValUnion discriminator (AttributeDataType). */
 export const AttributeDataType = {

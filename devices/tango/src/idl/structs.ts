@@ -75,25 +75,55 @@ function writeDim(w: CdrWriter, d: AttributeDim): void {
   w.long(d.y);
 }
 
+/** IDL 6 (Tango 10) TraceContext, case W3C_TC_V0: the W3C `traceparent` / `tracestate` strings (empty when not tracing). */
+export interface W3CTraceContext {
+  readonly traceParent: string;
+  readonly traceState: string;
+}
+/**
+ * ClntIdent (union on LockerLanguage). CPP/JAVA are IDL 4/5; CPP_6/JAVA_6 are sent by Tango 10 clients to Device_6
+ * servers: the IDL 5 member followed by a TraceContext union (discriminator 0 = W3C_TC_V0, two strings).
+ * The CPP_6 layout is checked against captured cppTango 10.3 bytes (interop10/*.golden.hex); JAVA_6 follows the same rule.
+ */
 export type ClntIdent =
   | { readonly lang: "CPP"; readonly pid: number }
-  | { readonly lang: "JAVA"; readonly mainClass: string; readonly uuid: readonly [bigint, bigint] };
+  | { readonly lang: "JAVA"; readonly mainClass: string; readonly uuid: readonly [bigint, bigint] }
+  | { readonly lang: "CPP_6"; readonly pid: number; readonly traceContext: W3CTraceContext }
+  | {
+      readonly lang: "JAVA_6";
+      readonly mainClass: string;
+      readonly uuid: readonly [bigint, bigint];
+      readonly traceContext: W3CTraceContext;
+    };
+function readTraceContext(r: CdrReader): W3CTraceContext {
+  const d = r.ulong();
+  if (d !== 0) throw new ProtocolError(`ClntIdent: unknown TraceContext discriminator ${d} (only W3C_TC_V0 = 0 is defined)`);
+  return { traceParent: r.string(), traceState: r.string() };
+}
+function writeTraceContext(w: CdrWriter, t: W3CTraceContext): void {
+  w.ulong(0);
+  w.string(t.traceParent);
+  w.string(t.traceState);
+}
 export function readClntIdent(r: CdrReader): ClntIdent {
   const d = r.ulong();
   if (d === 0) return { lang: "CPP", pid: r.ulong() };
   if (d === 1) return { lang: "JAVA", mainClass: r.string(), uuid: [r.ulonglong(), r.ulonglong()] };
-  throw new ProtocolError(`ClntIdent: unknown LockerLanguage ${d} (IDL 6 client identification is not supported)`);
+  if (d === 2) return { lang: "CPP_6", pid: r.ulong(), traceContext: readTraceContext(r) };
+  if (d === 3) return { lang: "JAVA_6", mainClass: r.string(), uuid: [r.ulonglong(), r.ulonglong()], traceContext: readTraceContext(r) };
+  throw new ProtocolError(`ClntIdent: unknown LockerLanguage ${d}`);
 }
 export function writeClntIdent(w: CdrWriter, c: ClntIdent): void {
-  if (c.lang === "CPP") {
-    w.ulong(0);
+  if (c.lang === "CPP" || c.lang === "CPP_6") {
+    w.ulong(c.lang === "CPP" ? 0 : 2);
     w.ulong(c.pid);
   } else {
-    w.ulong(1);
+    w.ulong(c.lang === "JAVA" ? 1 : 3);
     w.string(c.mainClass);
     w.ulonglong(c.uuid[0]);
     w.ulonglong(c.uuid[1]);
   }
+  if (c.lang === "CPP_6" || c.lang === "JAVA_6") writeTraceContext(w, c.traceContext);
 }
 
 export interface DevInfo {
