@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DevFailed, MultiDevFailed } from "../errors/errors.ts";
+import { device, deviceProperty } from "../server/decorators.ts";
+import { Device } from "../server/device.ts";
+import { DevVarDoubleArray } from "../server/dtypes.ts";
 import { AllTypes, type AllTypesDevice, Counter, SCALAR_TYPES } from "../server/test-fixtures/interop-device.ts";
 import { DeviceTestContext, MultiDeviceTestContext } from "./device-test-context.ts";
 
@@ -42,6 +45,35 @@ describe("DeviceTestContext with the decorated Counter", () => {
     await ctx.proxy.command("Init");
     assert.equal((await ctx.proxy.read("value")).value, 2);
     assert.equal(ctx.instance<Counter>().initCount, 2);
+  });
+
+  test("class properties, alwaysExecutedHook before commands and attribute batches", async () => {
+    await using ctx = await DeviceTestContext.start(Counter, { classProperties: { site: "hall B" } });
+    const dev = ctx.instance<Counter>();
+    assert.equal(dev.site, "hall B");
+    ctx.server.poller.removeDevice(ctx.runtime); // polling also runs the hook (as cppTango's read_attributes does)
+    const before = dev.hookCount;
+    await ctx.proxy.command("increment");
+    await ctx.proxy.readMany(["value", "polled_value"]);
+    await ctx.proxy.state();
+    assert.equal(dev.hookCount - before, 3);
+  });
+
+  test("a missing mandatory property puts the device in FAULT with a clear status", async () => {
+    @device({ tangoClass: "NeedsGains" })
+    class NeedsGains extends Device {
+      @deviceProperty({ dtype: DevVarDoubleArray, mandatory: true })
+      accessor gains: number[] = [];
+      override init(): void {
+        this.setState("ON");
+      }
+    }
+    await using bad = await DeviceTestContext.start(NeedsGains);
+    assert.equal(await bad.proxy.state(), "FAULT");
+    assert.match(await bad.proxy.status(), /Mandatory device property gains not defined/);
+    await using good = await DeviceTestContext.start(NeedsGains, { properties: { gains: [1, 2.5] } });
+    assert.equal(await good.proxy.state(), "ON");
+    assert.deepEqual(good.instance<NeedsGains>().gains, [1, 2.5]);
   });
 
   test("the allowed guard refuses with API_CommandNotAllowed", async () => {

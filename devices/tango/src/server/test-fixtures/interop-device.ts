@@ -38,7 +38,7 @@ import {
   DevVarUShortArray,
   DevVoid,
 } from "../dtypes.ts";
-import { attr, attribute, cmd, command, Device, defineDevice, device, deviceProperty, reading } from "../index.ts";
+import { attr, attribute, classProperty, cmd, command, Device, defineDevice, device, deviceProperty, reading } from "../index.ts";
 
 /** Scalar types with a sample value and a spectrum/image sample. */
 export const SCALAR_TYPES: readonly { key: string; dtype: AnyDType; value: unknown; image: boolean }[] = [
@@ -109,6 +109,13 @@ attributes.mode = attr({
   read: (d: AllTypesDevice) => d.values.get("mode") as number,
   write: (d: AllTypesDevice, v) => {
     d.values.set("mode", v);
+  },
+});
+attributes.write_only = attr({
+  dtype: DevLong,
+  access: "WRITE",
+  write: (d: AllTypesDevice, v) => {
+    d.values.set("write_only", v);
   },
 });
 attributes.encoded = attr({
@@ -252,6 +259,10 @@ export const AllTypes = defineDevice<AllTypesDevice>({
 export class Counter extends Device {
   #count = 0;
   initCount = 0;
+  hookCount = 0;
+
+  @classProperty({ dtype: DevString, default: "lab" })
+  accessor site = "";
 
   @deviceProperty({ dtype: DevShort, default: 0 })
   accessor start = 0;
@@ -296,6 +307,10 @@ export class Counter extends Device {
   @command({ in: DevVoid })
   async slow(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
+  }
+
+  override alwaysExecutedHook(): void {
+    this.hookCount++;
   }
 
   override async init(): Promise<void> {
