@@ -8,7 +8,7 @@ import type { DeviceProxy } from "@tango-bdd/tango";
 import { type EventItem, type EventSubscription, subscribe } from "@tango-bdd/tango/events";
 import { DeviceTestContext } from "@tango-bdd/tango/testing";
 import { AsyncCounter } from "./async-counter.ts";
-import { Counter, POLLED_VALUE_PERIOD_MS } from "./counter.ts";
+import { Counter, POLLED_VALUE_EVENT_PERIOD_MS } from "./counter.ts";
 
 /** Next item of a subscription, or a failure after `ms`. */
 async function nextItem(sub: EventSubscription, ms = 3000): Promise<EventItem> {
@@ -122,21 +122,42 @@ for (const Cls of [Counter, AsyncCounter]) {
       assert.deepEqual(await drain(sub, 300), [], "no other event");
     });
 
-    test("polled_value: polled at 100 ms by default, change events on every change (abs_change 1)", async () => {
+    test("polled_value: not polled by default (period=100 is the periodic-event period), only the subscription read", async () => {
       await using ctx = await DeviceTestContext.start(Cls, { deviceName: "test/counter/1" });
+      const p = ctx.proxy;
+      const admin = await ctx.adminProxy();
+      assert.deepEqual(await admin.command("DevPollStatus", "test/counter/1"), []);
+      const [cfg] = await p.getAttributeConfig(["polled_value"]);
+      assert.equal(cfg?.events.periodic.period, String(POLLED_VALUE_EVENT_PERIOD_MS));
+      await assert.rejects(subscribe(p, "polled_value", "periodic"), (e: unknown) => {
+        assert.equal((e as { errors?: { reason: string }[] }).errors?.[0]?.reason, "API_AttributePollingNotStarted");
+        return true;
+      });
+      // change events are declared as implemented, so the subscription works: one synchronous read, then nothing.
+      await using sub = await subscribe(p, "polled_value", "change");
+      assert.equal(itemValue(await nextItem(sub)), 0);
+      await p.command("increment");
+      assert.deepEqual(await drain(sub, 400), []);
+    });
+
+    test("polled_value with polled_attr (as Helm sets it): change events on every change, abs_change 1", async () => {
+      await using ctx = await DeviceTestContext.start(Cls, {
+        deviceName: "test/counter/1",
+        properties: { polled_attr: ["polled_value", "100"] },
+      });
       const p = ctx.proxy;
       const admin = await ctx.adminProxy();
       const polled = (await admin.command("DevPollStatus", "test/counter/1")) as string[];
       assert.equal(polled.length, 1);
       assert.match(polled[0] ?? "", /Polled attribute name = polled_value/);
-      assert.match(polled[0] ?? "", new RegExp(`Polling period \\(mS\\) = ${POLLED_VALUE_PERIOD_MS}\\b`));
+      assert.match(polled[0] ?? "", /Polling period \(mS\) = 100\b/);
       await using sub = await subscribe(p, "polled_value", "change");
       assert.equal(itemValue(await nextItem(sub)), 0);
       await p.command("increment");
       assert.equal(itemValue(await nextItem(sub)), 1);
       await p.command("CounterReset", 4);
       assert.equal(itemValue(await nextItem(sub)), 4);
-      assert.deepEqual(await drain(sub, 4 * POLLED_VALUE_PERIOD_MS), [], "no event without a change");
+      assert.deepEqual(await drain(sub, 400), [], "no event without a change");
       // `value` is not polled, but its subscription works (events are pushed by code).
       await using v = await subscribe(p, "value", "change");
       assert.equal(itemValue(await nextItem(v)), 4);

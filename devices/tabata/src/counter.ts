@@ -1,14 +1,19 @@
 /**
  * Counter (ska-tango-examples `Counter.py`): a DevShort counter that pushes a change event on `value` only when it
  * lands exactly on `fire_event_at` (default 0, the "zero reached" signal the Tabata devices listen to), and a
- * `polled_value` attribute whose change events come from polling (code default 100 ms, abs_change 1).
+ * `polled_value` attribute whose change events come from polling (abs_change 1).
+ *
+ * `polled_value` is declared with PyTango's `period=100`, which is the *periodic event* period (attribute property
+ * event_period), not a polling period: the original is not polled unless the database says so (Helm sets
+ * `polled_attr = [polled_value, 1000]`). Checked against the original under PyTango 9.3.6: no polling in a
+ * DeviceTestContext, `per_event.period` = "100". This class does the same.
  *
  * State is never set: it stays UNKNOWN ("The device is in UNKNOWN state."). Every command is allowed in every state.
  */
 import { attribute, command, Device, DevShort, device } from "@tango-bdd/tango/server";
 
-/** Code default polling period of `polled_value` (ms); the DB property `polled_attr` overrides it. */
-export const POLLED_VALUE_PERIOD_MS = 100;
+/** Periodic-event period of `polled_value` (ms): PyTango's `period=100` (not a polling period). */
+export const POLLED_VALUE_EVENT_PERIOD_MS = 100;
 
 @device({ tangoClass: "Counter", description: "A simple counter: increment, decrement, reset; change event when fire_event_at is reached" })
 export class Counter extends Device {
@@ -29,7 +34,7 @@ export class Counter extends Device {
     this.#fireEventAt = v;
   }
 
-  @attribute({ name: "polled_value", dtype: DevShort, pollingMs: POLLED_VALUE_PERIOD_MS, absChange: 1 })
+  @attribute({ name: "polled_value", dtype: DevShort, eventPeriod: POLLED_VALUE_EVENT_PERIOD_MS, absChange: 1 })
   get polledValue(): number {
     return this.#value;
   }

@@ -10,7 +10,7 @@ import { Tabata } from "./tabata.ts";
 
 export { AsyncCounter } from "./async-counter.ts";
 export { ASYNC_TICK_MS, AsyncTabata } from "./async-tabata.ts";
-export { Counter, POLLED_VALUE_PERIOD_MS } from "./counter.ts";
+export { Counter, POLLED_VALUE_EVENT_PERIOD_MS } from "./counter.ts";
 export { RUNNING_STATE_LABELS, RunningState } from "./running-state.ts";
 export { Tabata } from "./tabata.ts";
 export { DEFAULT_COUNTERS } from "./tabata-base.ts";
