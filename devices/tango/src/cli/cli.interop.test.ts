@@ -32,6 +32,19 @@ describe("tango CLI (real binary, real reference stack)", () => {
     assert.ok(names.includes("sys/tg_test/1") && names.includes("sys/database/2"), r.stdout);
   });
 
+  test("ping answers for live devices and fails for an unknown one", async () => {
+    const ok = await tango(["ping", "sys/tg_test/1", "pyref/test/1", "--json"], { TANGO_HOST: HOST });
+    assert.equal(ok.code, 0, ok.stderr);
+    const rows = JSON.parse(ok.stdout) as { device: string; us: number }[];
+    assert.deepEqual(
+      rows.map((r) => r.device),
+      ["sys/tg_test/1", "pyref/test/1"],
+    );
+    const bad = await tango(["ping", "no/such/device"], { TANGO_HOST: HOST });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /DB_DeviceNotDefined/);
+  });
+
   test("info --json", async () => {
     const r = await tango(["info", "sys/tg_test/1", "--tango-host", HOST, "--json"]);
     assert.equal(r.code, 0, r.stderr);

@@ -24,6 +24,7 @@ const REGISTRY: Record<string, () => Promise<{ command: CliCommand }>> = {
   watch: () => import("./commands/watch.ts"),
   serve: () => import("./commands/serve.ts"),
   db: () => import("./commands/db.ts"),
+  ping: () => import("./commands/ping.ts"),
 };
 
 /** Global options, accepted anywhere on the line. */
