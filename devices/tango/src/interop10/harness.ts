@@ -122,12 +122,10 @@ export async function startPy10PyRef(
   extraArgs: readonly string[] = [],
 ): Promise<ChildProcess> {
   const c = children.start(py10Python(env), [pyrefScript(env), instance, ...extraArgs, "-ORBendPoint", `giop:tcp:127.0.0.1:${port}`], env);
-  const exited = new Promise<boolean>((r) => c.once("exit", () => r(true)));
   await waitFor(`pytango 10 PyRef/${instance} on port ${port}`, async () => {
     if (c.exitCode !== null) throw new Error(`PyRef/${instance} exited: ${children.log(c)}`);
     return listening(port);
   });
-  void exited;
   return c;
 }
 
