@@ -260,7 +260,7 @@ describe("docker provider: database + Counter/Tabata servers in containers", { s
     }
   });
 
-  test("the database holds IORs with the published address: the gateway and the container's own port", async () => {
+  test("the database holds IORs with the published addresses: the gateway and the container's own ports", async () => {
     const context = new TangoContext({ tangoHost: stack.tangoHost });
     try {
       const db = await Database.connect({ context });
@@ -269,6 +269,13 @@ describe("docker provider: database + Counter/Tabata servers in containers", { s
       const [endpoint] = iiopProfiles(parseIor(info.ior)).flatMap((p) => profileEndpoints(p));
       assert.equal(endpoint?.host, stack.environment["docker.publishHost"]);
       assert.match((await stack.servers.get("tabata/tabata")?.logs()) ?? "", new RegExp(`on port ${endpoint?.port}\\b`));
+      // The database's own IOR: the gateway at 10000 (when nothing else listens on *:10000), else its network alias.
+      const dbInfo = await db.getDeviceInfo("sys/database/2");
+      const [dbEndpoint] = iiopProfiles(parseIor(dbInfo.ior)).flatMap((p) => profileEndpoints(p));
+      assert.equal(`${dbEndpoint?.host}:${dbEndpoint?.port}`, stack.environment["docker.databaseAnnounced"]);
+      if (dbEndpoint?.host === stack.environment["docker.publishHost"]) {
+        assert.ok((await (await client.device("sys/database/2")).ping()) >= 0, "sys/database/2 through its IOR");
+      }
     } finally {
       await context.close();
     }

@@ -24,7 +24,7 @@ import { InfraReason, type InfraReasonName, InfrastructureFailure, tail } from "
 import type { ServerHandle, ServerSpec, StackSpec, StartedStack, TargetName, TargetProvider } from "../../harness.ts";
 import { demuxLogs } from "./docker-logs.ts";
 import { Label, RunGuard, removeRun, sweepOrphans } from "./labels.ts";
-import { freePorts } from "./ports.ts";
+import { freePorts, portFree } from "./ports.ts";
 import { type Probe, tangoPingProbe, tcpProbe, waitUntil } from "./readiness.ts";
 
 type Testcontainers = typeof import("testcontainers");
@@ -45,8 +45,8 @@ export interface ServerPorts {
 
 /** Command lines run in the containers (docs/conventions.md); replaceable for tests of the provider itself. */
 export interface DockerCommands {
-  /** The database server, listening on `port` inside its container. */
-  database(port: number): string[];
+  /** The database server, listening on `port` inside its container, announcing `publishHost` when given. */
+  database(port: number, publishHost?: string): string[];
   /** Loads the dsconfig JSON at `path`; run inside the database container with TANGO_HOST=localhost:<port>. */
   loadConfig(path: string): string[];
   /** A device server listening on `ports` (same numbers inside and outside) and announcing `publishHost`. */
@@ -54,7 +54,16 @@ export interface DockerCommands {
 }
 
 export const tangoCommands: DockerCommands = {
-  database: (port) => ["node", TANGO_CLI, "db", "--port", String(port), "--file", "/data/tango.sqlite"],
+  database: (port, publishHost) => [
+    "node",
+    TANGO_CLI,
+    "db",
+    "--port",
+    String(port),
+    "--file",
+    "/data/tango.sqlite",
+    ...(publishHost ? ["--publish-host", publishHost] : []),
+  ],
   loadConfig: (path) => ["node", TANGO_CLI, "db", "load", path],
   server: (spec, ports, publishHost) => [
     "node",
@@ -321,10 +330,13 @@ class DockerStack implements StartedStack {
     if (!this.#publishHost) throw new InfrastructureFailure(InfraReason.StartFailed, `network ${netName} has no gateway`, "DockerStack");
     signal?.throwIfAborted();
 
-    // 2. The database, with the dsconfig copied in and loaded.
+    // 2. The database, with the dsconfig copied in and loaded. The runner uses 127.0.0.1:<free port>; when G:10000
+    //    is free (no wildcard listener on 10000), the database is also published there and announces G, so that the
+    //    IOR of sys/database/2 is valid everywhere too.
     this.bootingComponent = DATABASE_ALIAS;
     const [dbHostPort = 0] = await freePorts(1);
     this.tangoHost = `127.0.0.1:${dbHostPort}`;
+    const dbAnnounced = this.#publishHost !== "127.0.0.1" && (await portFree(this.#publishHost, DATABASE_PORT));
     const Publishing = publishingContainerClass(tc);
     const dbContainer = new Publishing(this.#d.image)
       .withName(`tango-bdd-${run}-${DATABASE_ALIAS}`)
@@ -332,12 +344,14 @@ class DockerStack implements StartedStack {
       .withNetwork(this.#network)
       .withNetworkAliases(DATABASE_ALIAS)
       .withLabels({ ...this.#labels, [Label.Component]: DATABASE_ALIAS })
-      .withCommand(this.#d.commands.database(DATABASE_PORT))
+      .withCommand(this.#d.commands.database(DATABASE_PORT, dbAnnounced ? this.#publishHost : undefined))
       .withCopyContentToContainer([{ content: JSON.stringify(spec.config, null, 2), target: CONFIG_PATH, mode: 0o644 }])
       .withPublishedPorts([
         { containerPort: DATABASE_PORT, hostIp: "127.0.0.1", hostPort: dbHostPort },
-        ...(this.#publishHost !== "127.0.0.1" ? [{ containerPort: DATABASE_PORT, hostIp: this.#publishHost, hostPort: dbHostPort }] : []),
+        ...(dbAnnounced ? [{ containerPort: DATABASE_PORT, hostIp: this.#publishHost, hostPort: DATABASE_PORT }] : []),
       ])
+      .withDroppedCapabilities("ALL")
+      .withSecurityOpt("no-new-privileges")
       .withWaitStrategy(startedWait);
     const db = await this.#startComponent(DATABASE_ALIAS, dbContainer);
     const dbProbe: Probe =
@@ -374,6 +388,8 @@ class DockerStack implements StartedStack {
         .withEnvironment({ TANGO_HOST: `${DATABASE_ALIAS}:${DATABASE_PORT}`, ...(server.env ?? {}) })
         .withCommand(this.#d.commands.server(server, ports, this.#publishHost))
         .withPublishedPorts([giop, heartbeat, event].map((p) => ({ containerPort: p, hostIp: this.#publishHost, hostPort: p })))
+        .withDroppedCapabilities("ALL")
+        .withSecurityOpt("no-new-privileges")
         .withWaitStrategy(startedWait);
       const component = await this.#startComponent(id, container);
       const probe = this.#serverProbe(server, ports);
@@ -396,6 +412,7 @@ class DockerStack implements StartedStack {
       "docker.publishHost": this.#publishHost,
       tangoHost: this.tangoHost,
       "tangoHost.inNetwork": `${DATABASE_ALIAS}:${DATABASE_PORT}`,
+      "docker.databaseAnnounced": dbAnnounced ? `${this.#publishHost}:${DATABASE_PORT}` : `${DATABASE_ALIAS}:${DATABASE_PORT}`,
     });
   }
 
