@@ -122,6 +122,7 @@ describe("docker provider: plumbing with echo servers", { skip }, () => {
   test("the dsconfig was copied into the database container and loaded", async () => {
     const logs = await stack.collectLogs();
     assert.match(logs[DATABASE_ALIAS] ?? "", /db listening 10000/);
+    assert.match(logs[DATABASE_ALIAS] ?? "", /loaded servers: echo$/m);
   });
 
   test("a server's published address (same port inside and out) answers from the host and from another container", async () => {

@@ -19,10 +19,12 @@ const echo = (ports: readonly number[], banner: string): string[] => [
 
 export const echoCommands: DockerCommands = {
   database: (port) => echo([port], "db"),
+  // Prints the servers of the copied dsconfig into the container's log (the main process's stdout).
   loadConfig: (path) => [
     "node",
     "-e",
-    `const c = JSON.parse(require("node:fs").readFileSync(${JSON.stringify(path)}, "utf8")); console.log("servers:", Object.keys(c.servers).join(","));`,
+    `const fs = require("node:fs"); const c = JSON.parse(fs.readFileSync(${JSON.stringify(path)}, "utf8"));
+     fs.appendFileSync("/proc/1/fd/1", "loaded servers: " + Object.keys(c.servers).join(",") + "\\n");`,
   ],
   server: (spec, ports, publishHost) =>
     echo([ports.giop, ports.heartbeat, ports.event], `${spec.server}/${spec.instance} publish ${publishHost}`),
