@@ -35,22 +35,37 @@ if ! command -v docker >/dev/null 2>&1; then
   exit 1
 fi
 
-# A stale pid file from a dead dockerd blocks the next start.
-if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+# A live (not zombie) dockerd process, if any.
+dockerd_alive() {
+  local pid
+  for pid in $(pgrep -x dockerd 2>/dev/null); do
+    case "$(ps -o stat= -p "$pid" 2>/dev/null)" in Z* | "") ;; *) return 0 ;; esac
+  done
+  return 1
+}
+start_dockerd() {
+  # A pid file left by a dead dockerd blocks the next start.
   rm -f /var/run/docker.pid
-fi
-if [ -f /var/run/docker.pid ]; then
-  echo "docker-engine: dockerd (pid $(cat /var/run/docker.pid)) is starting; waiting"
-else
   echo "docker-engine: starting dockerd (log: $log_file)"
   # setsid + nohup: the daemon outlives this script and the shell that ran it.
-  setsid nohup dockerd >"$log_file" 2>&1 </dev/null &
-fi
+  setsid nohup dockerd >>"$log_file" 2>&1 </dev/null &
+}
 
+if dockerd_alive; then
+  echo "docker-engine: dockerd is running but not answering yet; waiting"
+else
+  start_dockerd
+fi
+restarted=0
 for _ in $(seq 1 $((timeout_s * 2))); do
   if engine_up; then
     echo "docker-engine: ready (server $(docker info --format '{{.ServerVersion}}'), storage $(docker info --format '{{.Driver}}'))"
     exit 0
+  fi
+  # The dockerd we waited for died (e.g. it was being killed when we looked): start one, once.
+  if [ "$restarted" = 0 ] && ! dockerd_alive; then
+    restarted=1
+    start_dockerd
   fi
   sleep 0.5
 done
