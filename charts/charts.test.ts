@@ -270,7 +270,7 @@ describe("helm charts", { skip }, () => {
       assert.deepEqual(tabata.servers.tabata.tabata.Tabata["test/tabata/1"].properties.LOGGING_LEVEL, ["DEBUG"]);
 
       const asyncCfg = JSON.parse(one(objects, "ConfigMap", "asynctabata-rel-dsconfig-json").data?.["configuration.json"] ?? "");
-      assert.deepEqual(Object.keys(asyncCfg.servers.asynctabata.asyncounters.Counter).length, 5);
+      assert.deepEqual(Object.keys(asyncCfg.servers.asynctabata.asyncounters.AsyncCounter).length, 5);
       const at = asyncCfg.servers.asynctabata.tabata.AsyncTabata["test/asynctabata/1"].properties;
       assert.deepEqual(
         [at.prepCounter, at.workCounter, at.restCounter, at.cycleCounter, at.tabatasCounter],
