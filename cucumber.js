@@ -8,20 +8,22 @@
 // Every parallel worker starts its own isolated stack (database + device servers on its own free ports).
 
 const tty = process.stdout.isTTY === true;
+/** Where results go (the acceptance tests point it at a temporary directory). */
+const out = process.env.BDD_REPORTS_DIR ?? "reports";
 const never = "not @wip and not @demo-failure";
 
 /** Shared by every profile. */
 const common = {
   paths: ["features/**/*.feature"],
-  import: ["steps/**/*.ts"],
+  import: ["steps/*.steps.ts", "steps/support/{world,hooks,parameter-types}.ts"],
   format: [
     tty ? "progress-bar" : "progress",
-    "allure-cucumberjs/reporter:reports/.run/allure-formatter.out",
-    "junit:reports/junit.xml",
-    "rerun:reports/@rerun.txt",
+    `allure-cucumberjs/reporter:${out}/.run/allure-formatter.out`,
+    `junit:${out}/junit.xml`,
+    `rerun:${out}/@rerun.txt`,
   ],
   formatOptions: {
-    resultsDir: "reports/allure-results",
+    resultsDir: `${out}/allure-results`,
     labels: [
       { pattern: [/^@epic=(.+)$/], name: "epic" },
       { pattern: [/^@feature=(.+)$/], name: "feature" },
@@ -36,7 +38,7 @@ const common = {
   // summary printed by `npm run report`); they are never silently turned green.
   retry: 1,
   parallel: 2,
-  worldParameters: { target: "local", tabataTick: 0.1, callTimeoutMs: 3000 },
+  worldParameters: { target: "local", tabataTick: 0.1, callTimeoutMs: 3000, runInfoDir: `${out}/.run` },
 };
 
 export default { ...common, tags: `${never} and not @slow and not @docker and not @k8s` };

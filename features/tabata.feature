@@ -31,7 +31,8 @@ Feature: Tabata workout
     And test/tabata/1 running_state is PREPARE
 
   Scenario: Each phase ends with a change event at 0 from its counter
-    Given I subscribe to change events on test/counter/prepare value
+    Given I watch test/tabata/1 running_state
+    And I subscribe to change events on test/counter/prepare value
     And I subscribe to change events on test/counter/work value
     And I subscribe to change events on test/counter/rest value
     And I subscribe to change events on test/counter/cycles value

@@ -11,8 +11,9 @@ import { main as report } from "./report.ts";
 const root = resolve(import.meta.dirname, "..");
 const t0 = performance.now();
 
-for (const p of ["reports/allure-results", "reports/.run", "reports/junit.xml", "reports/@rerun.txt"]) {
-  await rm(join(root, p), { recursive: true, force: true });
+const base = resolve(root, process.env.BDD_REPORTS_DIR ?? "reports");
+for (const p of ["allure-results", ".run", "junit.xml", "@rerun.txt"]) {
+  await rm(join(base, p), { recursive: true, force: true });
 }
 
 const cucumber = join(root, "node_modules/@cucumber/cucumber/bin/cucumber.js");

@@ -10,10 +10,13 @@ import { join, resolve } from "node:path";
 import { buildReport, collectRunFacts, formatSummary } from "@tango-bdd/infra";
 
 const root = resolve(import.meta.dirname, "..");
+/** Output root (BDD_REPORTS_DIR, default reports/). */
+const base = resolve(root, process.env.BDD_REPORTS_DIR ?? "reports");
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
-  return resolve(root, i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback);
+  const given = i >= 0 ? process.argv[i + 1] : undefined;
+  return given !== undefined ? resolve(process.cwd(), given) : resolve(base, fallback);
 }
 
 function version(pkg: string): string {
@@ -33,13 +36,13 @@ function gitCommit(): string {
 }
 
 export async function main(): Promise<number> {
-  const resultsDir = arg("--results", "reports/allure-results");
-  const reportDir = arg("--report", "reports/allure-report");
+  const resultsDir = arg("--results", "allure-results");
+  const reportDir = arg("--report", "allure-report");
   if (!existsSync(resultsDir)) {
     console.error(`no results in ${resultsDir}: run the suite first (npm run acceptance)`);
     return 2;
   }
-  const facts = await collectRunFacts(join(root, "reports/.run"));
+  const facts = await collectRunFacts(join(base, ".run"));
   const environment: Record<string, string> = {
     ...facts,
     node: process.version,
@@ -64,7 +67,7 @@ export async function main(): Promise<number> {
     );
     console.log(formatSummary(r.summary));
     console.log(`HTML: ${reportDir}/index.html   (serve it: npx allure open ${reportDir})`);
-    if (existsSync(join(root, "reports/junit.xml"))) console.log(`JUnit XML: ${join(root, "reports/junit.xml")}`);
+    if (existsSync(join(base, "junit.xml"))) console.log(`JUnit XML: ${join(base, "junit.xml")}`);
     return 0;
   } catch (e) {
     console.error(`report generation failed: ${(e as Error).message}`);

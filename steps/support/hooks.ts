@@ -35,15 +35,20 @@ After({ name: "report the timeline and logs, check unclaimed errors" }, async fu
   const pending = [...this.background.values()].filter((c) => !c.settled);
   if (pending.length > 0) this.disturbedStack = true; // a call still running would leak into the next scenario
   if (this.recorder.entries.length > 0) {
-    this.attach(timelineSvg(this.recorder.entries, { title: pickle.name }), { mediaType: "image/svg+xml", fileName: "timeline.svg" });
+    // Time 0 = the first thing the scenario recorded (not the stack start-up before it).
+    const t0 = Math.min(...this.recorder.entries.map((e) => e.t));
+    const entries = this.recorder.entries.map((e) => ({ ...e, t: e.t - t0 }));
+    this.attach(timelineSvg(entries, { title: pickle.name }), { mediaType: "image/svg+xml", fileName: "timeline.svg" });
   }
   if (this.stack) {
+    // One attachment with what every component (database, device servers) printed during this scenario.
     const logs = await this.stack.collectLogs().catch(() => ({}) as Record<string, string>);
-    for (const [id, text] of Object.entries(logs)) {
+    const parts = Object.entries(logs).map(([id, text]) => {
       const from = this.logOffsets[id] ?? 0;
-      const part = text.length >= from ? text.slice(from) : text;
-      if (part.trim().length > 0) this.attach(part, { mediaType: "text/plain", fileName: `log ${id.replace(/[^\w.-]+/g, "-")}.txt` });
-    }
+      const part = (text.length >= from ? text.slice(from) : text).trimEnd();
+      return `===== ${id} =====\n${part || "(nothing printed during this scenario)"}`;
+    });
+    this.attach(parts.join("\n\n"), { mediaType: "text/plain", fileName: "device-server logs.txt" });
   }
   const failed = result?.status !== Status.PASSED;
   if (failed || this.disturbedStack) markStackSuspect();

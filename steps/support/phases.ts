@@ -85,9 +85,11 @@ export function formatPhaseRows(rows: readonly PhaseRow[]): string {
   const lines = rows.map((r) =>
     [
       r.label.padEnd(10),
-      `${r.nominalMs.toFixed(0)} ms`.padStart(9),
+      (r.nominalMs === 0 ? "—" : `${r.nominalMs.toFixed(0)} ms`).padStart(9),
       (r.measuredMs === undefined ? "—" : `${r.measuredMs.toFixed(1)} ms`).padStart(11),
-      (r.errorPct === undefined ? "—" : `${r.errorPct >= 0 ? "+" : ""}${r.errorPct.toFixed(2)} %`).padStart(9),
+      (r.errorPct === undefined || !Number.isFinite(r.errorPct) ? "—" : `${r.errorPct >= 0 ? "+" : ""}${r.errorPct.toFixed(2)} %`).padStart(
+        9,
+      ),
       r.ok ? "" : "  ✗",
     ].join(" "),
   );

@@ -135,7 +135,13 @@ describe("LocalProvider (against a stand-in tango CLI)", () => {
       assert.ok(stack.startupMs > 0);
       const loaded = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { servers: Record<string, unknown> };
       assert.ok(loaded.servers.demo, "the dsconfig reached `db load`");
-      const logs = await stack.collectLogs();
+      // Output travels through pipes: give it a moment to arrive after the readiness probe succeeded.
+      let logs: Record<string, string> = {};
+      for (let i = 0; i < 50; i++) {
+        logs = await stack.collectLogs();
+        if (/test\/demo\/a,test\/demo\/b/.test(logs["demo/one"] ?? "") && /listening/.test(logs.db ?? "")) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       assert.match(logs.db ?? "", /listening on \d+ for sys\/database\/2/);
       assert.match(logs["db load"] ?? "", /loaded .*dsconfig\.json into 127\.0\.0\.1:\d+/);
       assert.match(logs["demo/one"] ?? "", /test\/demo\/a,test\/demo\/b/);
@@ -157,7 +163,11 @@ describe("LocalProvider (against a stand-in tango CLI)", () => {
       await assert.rejects(tcpProbe(port, 300));
       await srv.restart({ timeoutMs: 5000 });
       await tcpProbe(port, 1000);
-      const log = await srv.logs();
+      let log = await srv.logs();
+      for (let i = 0; i < 50 && (log.match(/listening on/g)?.length ?? 0) < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        log = await srv.logs();
+      }
       assert.equal(log.match(/listening on/g)?.length, 2);
       assert.match(log, /signal=SIGKILL/);
     } finally {
