@@ -14,7 +14,7 @@ import type { StackSpec, StartedStack } from "../../harness.ts";
 import { devicesOf, exampleStackSpec } from "../../stack-spec.ts";
 import type { TangoAdapter } from "../../tango-adapter.ts";
 import { eventingAdapter } from "../../tango-events.ts";
-import { DATABASE_ALIAS, DockerProvider } from "./docker-provider.ts";
+import { DATABASE_ALIAS, type DockerAddressing, DockerProvider } from "./docker-provider.ts";
 import { echoCommands } from "./fake-commands.ts";
 import { Label, removeRun, sweepOrphans } from "./labels.ts";
 
@@ -81,6 +81,14 @@ function portsFromLogs(logs: string): { host: string; ports: number[] } {
   return { host: m[1] as string, ports: [Number(m[2]), Number(m[3]), Number(m[4])] };
 }
 
+/** "id=host:port, ..." of StartedStack.environment["docker.servers"] as a map. */
+function serverAddresses(stack: StartedStack): Map<string, string> {
+  const text = stack.environment["docker.servers"] ?? "";
+  return new Map(text.split(", ").map((entry) => entry.split("=") as [string, string]));
+}
+
+const networkName = (stack: StartedStack): string => (stack.environment["docker.network"] ?? "").split(" ")[0] ?? "";
+
 const plumbingSpec = (runId: string): StackSpec => ({
   runId,
   config: { servers: { echo: { one: { Echo: { "test/echo/1": {} } }, two: { Echo: { "test/echo/2": {} } } } } },
@@ -91,77 +99,86 @@ const plumbingSpec = (runId: string): StackSpec => ({
   startTimeoutMs: 30_000,
 });
 
-describe("docker provider: plumbing with echo servers", { skip }, () => {
-  const runId = `t-plumb-${process.pid}`;
-  let stack: StartedStack;
-  let docker: Dockerode;
+for (const addressing of ["container-ip", "gateway"] as const satisfies readonly DockerAddressing[])
+  describe(`docker provider: plumbing with echo servers (${addressing} addressing)`, { skip }, () => {
+    const runId = `t-plumb-${addressing}-${process.pid}`;
+    let stack: StartedStack;
+    let docker: Dockerode;
 
-  before(async () => {
-    docker = await dockerode();
-    stack = await probe.start(plumbingSpec(runId));
-  });
-  after(async () => {
-    await stack?.stop();
-  });
+    before(async () => {
+      docker = await dockerode();
+      stack = await new DockerProvider({ commands: echoCommands, readiness: "tcp", addressing }).start(plumbingSpec(runId));
+    });
+    after(async () => {
+      await stack?.stop();
+    });
 
-  test("labels one network and one container per component with the run id", async () => {
-    assert.equal(stack.target, "docker");
-    assert.equal(stack.runId, runId);
-    assert.deepEqual(await labelled(docker, runId), { containers: 3, networks: 1 });
-    assert.deepEqual([...stack.servers.keys()], ["echo/one", "echo/two"]);
-    assert.ok(stack.startupMs > 0);
-    assert.match(stack.environment["docker.network"] ?? "", new RegExp(runId));
-  });
+    test("labels one network and one container per component with the run id", async () => {
+      assert.equal(stack.target, "docker");
+      assert.equal(stack.runId, runId);
+      assert.deepEqual(await labelled(docker, runId), { containers: 3, networks: 1 });
+      assert.deepEqual([...stack.servers.keys()], ["echo/one", "echo/two"]);
+      assert.ok(stack.startupMs > 0);
+      assert.match(networkName(stack), new RegExp(runId));
+      assert.equal(stack.environment["docker.addressing"], addressing);
+    });
 
-  test("the runner reaches the database at tangoHost", async () => {
-    const [host = "", port = ""] = stack.tangoHost.split(":");
-    assert.equal(host, "127.0.0.1");
-    assert.equal(await echoRoundTrip(host, Number(port), "db?"), "db?");
-  });
+    test("the runner reaches the database at tangoHost, and at its address published on 127.0.0.1", async () => {
+      const [host = "", port = ""] = stack.tangoHost.split(":");
+      if (addressing === "gateway") assert.equal(host, "127.0.0.1");
+      else assert.match(stack.tangoHost, /^10\.\d+\.\d+\.2:10000$/);
+      assert.equal(await echoRoundTrip(host, Number(port), "db?"), "db?");
+      const [pubHost = "", pubPort = ""] = (stack.environment["tangoHost.published"] ?? "").split(":");
+      assert.equal(pubHost, "127.0.0.1");
+      assert.equal(await echoRoundTrip(pubHost, Number(pubPort), "db!"), "db!");
+    });
 
-  test("the dsconfig was copied into the database container and loaded", async () => {
-    const logs = await stack.collectLogs();
-    assert.match(logs[DATABASE_ALIAS] ?? "", /db listening 10000/);
-    assert.match(logs[DATABASE_ALIAS] ?? "", /loaded servers: echo$/m);
-  });
+    test("the dsconfig was copied into the database container and loaded", async () => {
+      const logs = await stack.collectLogs();
+      assert.match(logs[DATABASE_ALIAS] ?? "", /db listening 10000/);
+      assert.match(logs[DATABASE_ALIAS] ?? "", /loaded servers: echo$/m);
+    });
 
-  test("a server's published address (same port inside and out) answers from the host and from another container", async () => {
-    const one = stack.servers.get("echo/one");
-    assert.ok(one);
-    const { host, ports } = portsFromLogs(await one.logs());
-    assert.equal(host, stack.environment["docker.publishHost"]);
-    for (const p of ports) assert.equal(await echoRoundTrip(host, p, `ping ${p}`), `ping ${p}`);
-    const network = stack.environment["docker.network"] ?? "";
-    const image = (stack.environment["docker.image"] ?? "").split(" ")[0] ?? "";
-    const script = `const net = require("node:net");
+    test("a server's announced address answers from the host and from another container", async () => {
+      const one = stack.servers.get("echo/one");
+      assert.ok(one);
+      const { host, ports } = portsFromLogs(await one.logs());
+      assert.equal(`${host}:${ports[0]}`, serverAddresses(stack).get("echo/one"));
+      if (addressing === "gateway") assert.equal(host, stack.environment["docker.publishHost"]);
+      for (const p of ports) assert.equal(await echoRoundTrip(host, p, `ping ${p}`), `ping ${p}`);
+      const network = networkName(stack);
+      const image = (stack.environment["docker.image"] ?? "").split(" ")[0] ?? "";
+      const script = `const net = require("node:net");
       const check = (h, p) => new Promise((ok, ko) => { const s = net.connect(p, h, () => s.write("x")); s.on("data", () => { s.end(); ok(); }); s.on("error", ko); });
       Promise.all([check(${JSON.stringify(host)}, ${ports[0]}), check(${JSON.stringify(DATABASE_ALIAS)}, 10000)])
         .then(() => console.log("REACHED"), (e) => { console.log("FAILED", e.message); process.exit(1); });`;
-    assert.match(await runInNetwork(docker, image, network, runId, script), /REACHED/);
-  });
+      assert.match(await runInNetwork(docker, image, network, runId, script), /REACHED/);
+    });
 
-  test("kill() makes the server unreachable; restart() brings it back at the same address, logs span both runs", async () => {
-    const two = stack.servers.get("echo/two");
-    assert.ok(two);
-    const { host, ports } = portsFromLogs(await two.logs());
-    const giop = ports[0] as number;
-    await two.kill();
-    await assert.rejects(echoRoundTrip(host, giop, "dead?"));
-    await two.restart({ timeoutMs: 30_000 });
-    assert.equal(await echoRoundTrip(host, giop, "alive"), "alive");
-    const banners = (await two.logs()).match(/listening/g) ?? [];
-    assert.equal(banners.length, 2);
-  });
+    test("kill() makes the server unreachable; restart() brings it back at the same address, logs span both runs", async () => {
+      const before = serverAddresses(stack).get("echo/two");
+      const two = stack.servers.get("echo/two");
+      assert.ok(two);
+      const { host, ports } = portsFromLogs(await two.logs());
+      const giop = ports[0] as number;
+      await two.kill();
+      await assert.rejects(echoRoundTrip(host, giop, "dead?"));
+      await two.restart({ timeoutMs: 30_000 });
+      assert.equal(await echoRoundTrip(host, giop, "alive"), "alive");
+      const logs = await two.logs();
+      assert.equal((logs.match(/listening/g) ?? []).length, 2);
+      assert.equal([...logs.matchAll(/publish (\S+) listening (\d+)/g)].map((m) => `${m[1]}:${m[2]}`).join(), `${before},${before}`);
+    });
 
-  test("stop() removes every container and the network; logs stay available", async () => {
-    await stack.stop();
-    await stack.stop(); // idempotent
-    assert.deepEqual(await labelled(docker, runId), { containers: 0, networks: 0 });
-    const logs = await stack.collectLogs();
-    assert.deepEqual(Object.keys(logs).sort(), [DATABASE_ALIAS, "echo/one", "echo/two"]);
-    assert.match(logs["echo/one"] ?? "", /listening/);
+    test("stop() removes every container and the network; logs stay available", async () => {
+      await stack.stop();
+      await stack.stop(); // idempotent
+      assert.deepEqual(await labelled(docker, runId), { containers: 0, networks: 0 });
+      const logs = await stack.collectLogs();
+      assert.deepEqual(Object.keys(logs).sort(), [DATABASE_ALIAS, "echo/one", "echo/two"]);
+      assert.match(logs["echo/one"] ?? "", /listening/);
+    });
   });
-});
 
 describe("docker provider: failures and interrupted runs", { skip }, () => {
   const fixture = fileURLToPath(new URL("./interrupted-run.fixture.ts", import.meta.url));
@@ -261,20 +278,19 @@ describe("docker provider: database + Counter/Tabata servers in containers", { s
     }
   });
 
-  test("the database holds IORs with the published addresses: the gateway and the container's own ports", async () => {
+  test("the database holds IORs with the announced addresses (servers and the database itself)", async () => {
     const context = new TangoContext({ tangoHost: stack.tangoHost });
     try {
       const db = await Database.connect({ context });
       const info = await db.getDeviceInfo("test/tabata/1");
       assert.equal(info.exported, true);
       const [endpoint] = iiopProfiles(parseIor(info.ior)).flatMap((p) => profileEndpoints(p));
-      assert.equal(endpoint?.host, stack.environment["docker.publishHost"]);
-      assert.match((await stack.servers.get("tabata/tabata")?.logs()) ?? "", new RegExp(`on port ${endpoint?.port}\\b`));
-      // The database's own IOR: the gateway at 10000 (when nothing else listens on *:10000), else its network alias.
+      assert.equal(`${endpoint?.host}:${endpoint?.port}`, serverAddresses(stack).get("tabata/tabata"));
+      // The database's own IOR: its container address (or, in gateway addressing, G:10000 when free).
       const dbInfo = await db.getDeviceInfo("sys/database/2");
       const [dbEndpoint] = iiopProfiles(parseIor(dbInfo.ior)).flatMap((p) => profileEndpoints(p));
       assert.equal(`${dbEndpoint?.host}:${dbEndpoint?.port}`, stack.environment["docker.databaseAnnounced"]);
-      if (dbEndpoint?.host === stack.environment["docker.publishHost"]) {
+      if (dbEndpoint?.host !== DATABASE_ALIAS) {
         assert.ok((await (await client.device("sys/database/2")).ping()) >= 0, "sys/database/2 through its IOR");
       }
     } finally {
@@ -282,7 +298,7 @@ describe("docker provider: database + Counter/Tabata servers in containers", { s
     }
   });
 
-  test("change events reach the runner through the published ZMQ endpoints", async () => {
+  test("change events reach the runner through the announced ZMQ endpoints", async () => {
     const counter = await client.device("test/counter/work");
     await counter.write("fire_event_at", 2);
     await counter.command("CounterReset", 0);

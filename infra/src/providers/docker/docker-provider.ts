@@ -2,30 +2,38 @@
  * The docker target: the Tango stack in containers of `tango-bdd/runtime:local`, started with testcontainers.
  *
  * Layout of one run (everything labelled with the run id, see labels.ts):
- * - one bridge network `tango-bdd-<runId>`;
- * - the database container, alias `databaseds`, listening on 10000 inside the network and published on
- *   127.0.0.1:<free port> for the runner (TANGO_HOST of the runner = that address);
+ * - one bridge network `tango-bdd-<runId>` with its own /24 (picked to overlap no host route, see subnet.ts);
+ * - the database container, alias `databaseds`, listening on 10000 (`databaseds:10000` inside the network), also
+ *   published on 127.0.0.1:<free port> for people and tools on the host;
  * - one container per `<server>/<instance>`, alias `<server>-<instance>`, started in spec order, each once the
  *   previous one answered.
  *
  * Addresses. Tango IORs and ZMQ event endpoints carry host:port, and the same IOR (stored in the database) is used by
- * the runner on the host and by other device servers in the network. So each device server gets three free host
- * ports P (GIOP), H (ZMQ heartbeat) and E (ZMQ events), listens on those same numbers inside its container, publishes
- * them on the host at the network's gateway address G (a bridge address of the host, reachable from the host and from
- * every container of the network), and announces G:P / tcp://G:H / tcp://G:E (`--publish-host G`). The host reaches
- * G directly; a container's connection to G:P goes through the host's docker-proxy to the server container.
+ * the runner on the host and by the other device servers in the network, so every announced address must be valid on
+ * both sides. Two ways:
+ * - "container-ip" (default): each container gets a fixed address in the run's subnet (kept across kill/restart) and
+ *   announces it (`--publish-host <its IP>`). The host routes to the subnet through the bridge and the containers share
+ *   it, so every connection is a plain TCP connection to the server itself: no NAT, no docker-proxy. The runner's
+ *   TANGO_HOST is the database's address, <subnet>.2:10000.
+ * - "gateway": each server gets three free host ports P (GIOP), H, E (ZMQ heartbeat/events), listens on the same
+ *   numbers inside, publishes them at the network gateway G only, and announces G. The host reaches G directly;
+ *   containers reach G:P through docker-proxy (which accepts connections even for a server being killed, so a client
+ *   sees "closed during the call" where a direct connection would be refused). TANGO_HOST is 127.0.0.1:<port>.
  */
+
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "@tango-bdd/tango";
 import { silentLogger } from "@tango-bdd/tango";
 import type Dockerode from "dockerode";
-import type { StartedNetwork, StartedTestContainer, WaitStrategy } from "testcontainers";
+import type { StartedTestContainer, WaitStrategy } from "testcontainers";
 import { InfraReason, type InfraReasonName, InfrastructureFailure, tail } from "../../errors.ts";
 import type { ServerHandle, ServerSpec, StackSpec, StartedStack, TargetName, TargetProvider } from "../../harness.ts";
 import { demuxLogs } from "./docker-logs.ts";
 import { Label, RunGuard, removeRun, sweepOrphans } from "./labels.ts";
 import { freePorts, portFree } from "./ports.ts";
 import { type Probe, tangoPingProbe, tcpProbe, waitUntil } from "./readiness.ts";
+import { formatCidr, hostAddress, parseProcRoutes, pickSubnet, type Subnet } from "./subnet.ts";
 
 type Testcontainers = typeof import("testcontainers");
 type RuntimeClient = Awaited<ReturnType<Testcontainers["getContainerRuntimeClient"]>>;
@@ -35,6 +43,11 @@ export const DEFAULT_RUNTIME_IMAGE = "tango-bdd/runtime:local";
 export const DATABASE_PORT = 10000;
 export const DATABASE_ALIAS = "databaseds";
 const TANGO_CLI = "devices/tango/bin/tango.mjs";
+/** Server ports inside each container in "container-ip" addressing (every container has its own address). */
+export const CONTAINER_SERVER_PORTS: ServerPorts = { giop: 45450, heartbeat: 45451, event: 45452 };
+/** Host numbers in the run subnet: .1 gateway, .2 database, .10+ servers in spec order. */
+const DB_HOST_INDEX = 2;
+const FIRST_SERVER_HOST_INDEX = 10;
 const CONFIG_PATH = "/tmp/dsconfig.json";
 
 export interface ServerPorts {
@@ -83,6 +96,8 @@ export const tangoCommands: DockerCommands = {
   ],
 };
 
+export type DockerAddressing = "container-ip" | "gateway";
+
 export interface DockerProviderOptions {
   /** Image of the database and the device servers (default tango-bdd/runtime:local, built by `npm run images`). */
   readonly image?: string;
@@ -93,7 +108,9 @@ export interface DockerProviderOptions {
    * "tcp": the component's first port accepts a TCP connection (for components that are not Tango servers).
    */
   readonly readiness?: "tango" | "tcp";
-  /** Address servers announce and publish on (default: the run network's gateway, see the module comment). */
+  /** How servers are addressed (see the module comment); default "container-ip". */
+  readonly addressing?: DockerAddressing;
+  /** "gateway" addressing: the address servers announce and publish on (default: the run network's gateway). */
   readonly publishHost?: string;
   /** Remove the leftovers of runs whose runner process died, before starting (default true). */
   readonly sweepOrphans?: boolean;
@@ -132,9 +149,18 @@ interface PortPublish {
   readonly hostPort: number;
 }
 
-/** GenericContainer with host-IP-specific port bindings (testcontainers binds every interface). */
+/**
+ * GenericContainer with host-IP-specific port bindings (testcontainers binds every interface) and a network endpoint
+ * with alias and fixed address (testcontainers' withNetworkAliases also attaches the default bridge).
+ */
 function publishingContainerClass(tc: Testcontainers) {
   return class PublishingContainer extends tc.GenericContainer {
+    withRunNetwork(network: string, alias: string, ipv4: string): this {
+      this.withNetworkMode(network);
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: [alias], IPAMConfig: { IPv4Address: ipv4 } } } };
+      return this;
+    }
+
     withPublishedPorts(ports: readonly PortPublish[]): this {
       const byPort = new Map<number, PortPublish[]>();
       for (const p of ports) byPort.set(p.containerPort, [...(byPort.get(p.containerPort) ?? []), p]);
@@ -213,6 +239,7 @@ export class DockerProvider implements TargetProvider {
       commands: this.#opts.commands ?? tangoCommands,
       readiness: this.#opts.readiness ?? "tango",
       publishHost: this.#opts.publishHost,
+      addressing: this.#opts.addressing ?? "container-ip",
       timeoutMs: spec.startTimeoutMs ?? this.#opts.startTimeoutMs ?? 60_000,
     });
     try {
@@ -263,6 +290,7 @@ interface StackDeps {
   readonly commands: DockerCommands;
   readonly readiness: "tango" | "tcp";
   readonly publishHost: string | undefined;
+  readonly addressing: DockerAddressing;
   readonly timeoutMs: number;
 }
 
@@ -288,7 +316,7 @@ class DockerStack implements StartedStack {
   readonly #components = new Map<string, Component>();
   /** Logs captured just before the containers were removed. */
   readonly #finalLogs = new Map<string, string>();
-  #network: StartedNetwork | undefined;
+  #network: Dockerode.Network | undefined;
   #publishHost = "";
   #stopping: Promise<void> | undefined;
 
@@ -305,59 +333,50 @@ class DockerStack implements StartedStack {
     };
   }
 
-  get publishHost(): string {
-    return this.#publishHost;
-  }
-
   async boot(signal: AbortSignal | undefined): Promise<void> {
-    const { tc, client, spec, logger } = this.#d;
+    const { tc, spec, logger } = this.#d;
     const run = slug(this.runId);
+    const byIp = this.#d.addressing === "container-ip";
     this.#guard.install();
 
-    // 1. The network; its gateway is the address every server announces.
+    // 1. The network, with its own subnet (fixed container addresses need one).
     this.bootingComponent = "network";
     const netName = `tango-bdd-${run}`;
-    const network = await client.network.create({
-      Name: netName,
-      Driver: "bridge",
-      CheckDuplicate: true,
-      Labels: { ...this.#labels, [Label.Component]: "network" },
-    });
-    this.#network = new tc.StartedNetwork(client, netName, network);
-    const info = await network.inspect();
-    const gateway: string | undefined = info.IPAM?.Config?.[0]?.Gateway;
-    this.#publishHost = this.#d.publishHost ?? gateway ?? "";
-    if (!this.#publishHost) throw new InfrastructureFailure(InfraReason.StartFailed, `network ${netName} has no gateway`, "DockerStack");
+    const { network, subnet, gateway } = await this.#createNetwork(netName);
+    this.#network = network;
+    this.#publishHost = byIp ? "" : (this.#d.publishHost ?? gateway);
     signal?.throwIfAborted();
 
-    // 2. The database, with the dsconfig copied in and loaded. The runner uses 127.0.0.1:<free port>; when G:10000
-    //    is free (no wildcard listener on 10000), the database is also published there and announces G, so that the
-    //    IOR of sys/database/2 is valid everywhere too.
+    // 2. The database, with the dsconfig copied in and loaded. It is also published on 127.0.0.1:<free port>. In
+    //    gateway addressing the runner uses that; when G:10000 is free (no wildcard listener on 10000) it is
+    //    published there too and announces G, so that the IOR of sys/database/2 is valid everywhere.
     this.bootingComponent = DATABASE_ALIAS;
+    const dbIp = hostAddress(subnet, DB_HOST_INDEX);
     const [dbHostPort = 0] = await freePorts(1);
-    this.tangoHost = `127.0.0.1:${dbHostPort}`;
-    const dbAnnounced = this.#publishHost !== "127.0.0.1" && (await portFree(this.#publishHost, DATABASE_PORT));
+    const dbAtGateway = !byIp && this.#publishHost !== "127.0.0.1" && (await portFree(this.#publishHost, DATABASE_PORT));
+    const dbAnnounced = byIp ? dbIp : dbAtGateway ? this.#publishHost : undefined;
+    this.tangoHost = byIp ? `${dbIp}:${DATABASE_PORT}` : `127.0.0.1:${dbHostPort}`;
     const Publishing = publishingContainerClass(tc);
     const dbContainer = new Publishing(this.#d.image)
       .withName(`tango-bdd-${run}-${DATABASE_ALIAS}`)
       .withHostname(DATABASE_ALIAS)
-      .withNetwork(this.#network)
-      .withNetworkAliases(DATABASE_ALIAS)
+      .withRunNetwork(netName, DATABASE_ALIAS, dbIp)
       .withLabels({ ...this.#labels, [Label.Component]: DATABASE_ALIAS })
-      .withCommand(this.#d.commands.database(DATABASE_PORT, dbAnnounced ? this.#publishHost : undefined))
+      .withCommand(this.#d.commands.database(DATABASE_PORT, dbAnnounced))
       .withCopyContentToContainer([{ content: JSON.stringify(spec.config, null, 2), target: CONFIG_PATH, mode: 0o644 }])
       .withPublishedPorts([
         { containerPort: DATABASE_PORT, hostIp: "127.0.0.1", hostPort: dbHostPort },
-        ...(dbAnnounced ? [{ containerPort: DATABASE_PORT, hostIp: this.#publishHost, hostPort: DATABASE_PORT }] : []),
+        ...(dbAtGateway ? [{ containerPort: DATABASE_PORT, hostIp: this.#publishHost, hostPort: DATABASE_PORT }] : []),
       ])
       .withDroppedCapabilities("ALL")
       .withSecurityOpt("no-new-privileges")
       .withWaitStrategy(startedWait);
     const db = await this.#startComponent(DATABASE_ALIAS, dbContainer);
+    const [dbHost = "", dbPort = ""] = this.tangoHost.split(":");
     const dbProbe: Probe =
       this.#d.readiness === "tango"
         ? tangoPingProbe(this.tangoHost, [`tango://${this.tangoHost}/sys/database/2#dbase=no`])
-        : tcpProbe("127.0.0.1", dbHostPort);
+        : tcpProbe(dbHost, Number(dbPort));
     await this.#waitReady(DATABASE_ALIAS, dbProbe, signal);
     const load = await db.started.exec(this.#d.commands.loadConfig(CONFIG_PATH), {
       env: { TANGO_HOST: `localhost:${DATABASE_PORT}` },
@@ -372,30 +391,38 @@ class DockerStack implements StartedStack {
     logger.info("database ready", { runId: this.runId, tangoHost: this.tangoHost });
 
     // 3. The device servers, in order, each once the previous one answers.
-    for (const server of spec.servers) {
+    const addresses: string[] = [];
+    for (const [index, server] of spec.servers.entries()) {
       signal?.throwIfAborted();
       const id = `${server.server}/${server.instance}`;
       this.bootingComponent = id;
-      const [giop = 0, heartbeat = 0, event = 0] = await freePorts(3);
-      const ports: ServerPorts = { giop, heartbeat, event };
+      const ip = hostAddress(subnet, FIRST_SERVER_HOST_INDEX + index);
+      let ports = CONTAINER_SERVER_PORTS;
+      let published: PortPublish[] = [];
+      if (!byIp) {
+        const [giop = 0, heartbeat = 0, event = 0] = await freePorts(3);
+        ports = { giop, heartbeat, event };
+        published = [giop, heartbeat, event].map((p) => ({ containerPort: p, hostIp: this.#publishHost, hostPort: p }));
+      }
+      const announced = byIp ? ip : this.#publishHost;
       const alias = slug(`${server.server}-${server.instance}`);
       const container = new Publishing(this.#d.image)
         .withName(`tango-bdd-${run}-${alias}`)
         .withHostname(alias)
-        .withNetwork(this.#network)
-        .withNetworkAliases(alias)
+        .withRunNetwork(netName, alias, ip)
         .withLabels({ ...this.#labels, [Label.Component]: id })
         .withEnvironment({ TANGO_HOST: `${DATABASE_ALIAS}:${DATABASE_PORT}`, ...(server.env ?? {}) })
-        .withCommand(this.#d.commands.server(server, ports, this.#publishHost))
-        .withPublishedPorts([giop, heartbeat, event].map((p) => ({ containerPort: p, hostIp: this.#publishHost, hostPort: p })))
+        .withCommand(this.#d.commands.server(server, ports, announced))
+        .withPublishedPorts(published)
         .withDroppedCapabilities("ALL")
         .withSecurityOpt("no-new-privileges")
         .withWaitStrategy(startedWait);
       const component = await this.#startComponent(id, container);
-      const probe = this.#serverProbe(server, ports);
+      const probe = this.#serverProbe(server, announced, ports);
       await this.#waitReady(id, probe, signal);
       this.servers.set(id, new DockerServerHandle(id, component.container, probe, this));
-      logger.info("server ready", { runId: this.runId, server: id, ports });
+      addresses.push(`${id}=${announced}:${ports.giop}`);
+      logger.info("server ready", { runId: this.runId, server: id, host: announced, ports });
     }
     this.bootingComponent = undefined;
 
@@ -408,16 +435,47 @@ class DockerStack implements StartedStack {
       target: "docker",
       "docker.engine": version ? `${version.Version} (API ${version.ApiVersion})` : "unknown",
       "docker.image": `${this.#d.image}${image ? ` ${image.Id.slice(7, 19)}` : ""}`,
-      "docker.network": netName,
-      "docker.publishHost": this.#publishHost,
+      "docker.network": `${netName} ${formatCidr(subnet)}`,
+      "docker.addressing": this.#d.addressing,
+      ...(byIp ? {} : { "docker.publishHost": this.#publishHost }),
+      "docker.servers": addresses.join(", "),
       tangoHost: this.tangoHost,
       "tangoHost.inNetwork": `${DATABASE_ALIAS}:${DATABASE_PORT}`,
-      "docker.databaseAnnounced": dbAnnounced ? `${this.#publishHost}:${DATABASE_PORT}` : `${DATABASE_ALIAS}:${DATABASE_PORT}`,
+      "tangoHost.published": `127.0.0.1:${dbHostPort}`,
+      "docker.databaseAnnounced": `${dbAnnounced ?? DATABASE_ALIAS}:${DATABASE_PORT}`,
     });
   }
 
-  #serverProbe(server: ServerSpec, ports: ServerPorts): Probe {
-    if (this.#d.readiness === "tcp" || (server.readinessDevices ?? []).length === 0) return tcpProbe(this.#publishHost, ports.giop);
+  /** Creates the run's network on a free /24 (retrying when docker reports an overlap with another network). */
+  async #createNetwork(name: string): Promise<{ network: Dockerode.Network; subnet: Subnet; gateway: string }> {
+    let routes: Subnet[] = [];
+    try {
+      routes = parseProcRoutes(readFileSync("/proc/net/route", "utf8"));
+    } catch {
+      // not Linux: docker's own overlap check still applies
+    }
+    const taken = [...routes];
+    for (let attempt = 1; ; attempt++) {
+      const subnet = pickSubnet(taken);
+      const gateway = hostAddress(subnet, 1);
+      try {
+        const network = await this.#docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: { ...this.#labels, [Label.Component]: "network" },
+          IPAM: { Driver: "default", Config: [{ Subnet: formatCidr(subnet), Gateway: gateway }] },
+        });
+        return { network, subnet, gateway };
+      } catch (err) {
+        if (attempt >= 10 || !/overlap/i.test(errorText(err))) throw err;
+        taken.push(subnet);
+      }
+    }
+  }
+
+  #serverProbe(server: ServerSpec, host: string, ports: ServerPorts): Probe {
+    if (this.#d.readiness === "tcp" || (server.readinessDevices ?? []).length === 0) return tcpProbe(host, ports.giop);
     return tangoPingProbe(this.tangoHost, server.readinessDevices ?? []);
   }
 
@@ -479,7 +537,7 @@ class DockerStack implements StartedStack {
     const components = [...this.#components.values()];
     this.#components.clear();
     await Promise.allSettled(components.map((c) => c.container.remove({ force: true, v: true })));
-    if (this.#network) await this.#network.stop().catch(() => undefined);
+    if (this.#network) await this.#network.remove().catch(() => undefined);
     // Anything else carrying the run label (e.g. a container created while start() was interrupted).
     await removeRun(this.#docker, this.runId).catch(() => undefined);
     this.#guard.uninstall();
