@@ -184,8 +184,8 @@ describe("docker provider: failures and interrupted runs", { skip }, () => {
   const fixture = fileURLToPath(new URL("./interrupted-run.fixture.ts", import.meta.url));
 
   /** Starts the fixture child; resolves once it printed READY. */
-  function startChild(runId: string): Promise<import("node:child_process").ChildProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", fixture, runId], { stdio: ["ignore", "pipe", "pipe"] });
+  function startChild(runId: string, ...extra: string[]): Promise<import("node:child_process").ChildProcess> {
+    const child = spawn(process.execPath, ["--import", "tsx", fixture, runId, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
     return new Promise((resolve, reject) => {
       let out = "";
       child.stdout.on("data", (d) => {
@@ -214,6 +214,17 @@ describe("docker provider: failures and interrupted runs", { skip }, () => {
       assert.deepEqual(await labelled(docker, runId), { containers: 0, networks: 0 });
     });
   }
+
+  test("a runner that exits while the signal clean-up is running: the exit handler finishes it", async (t) => {
+    const docker = await dockerode();
+    const runId = `t-hasty-${process.pid}`;
+    t.after(() => removeRun(docker, runId).then(() => undefined));
+    const child = await startChild(runId, "hasty");
+    child.kill("SIGTERM");
+    await exited(child);
+    assert.equal(child.exitCode, 1, "exited by the other handler");
+    assert.deepEqual(await labelled(docker, runId), { containers: 0, networks: 0 });
+  });
 
   test("SIGKILL leaves the run behind; the orphan sweep of the next start removes it", async (t) => {
     const docker = await dockerode();

@@ -29,12 +29,17 @@ export async function removeLabelled(docker: Dockerode, labels: readonly string[
   const filters = JSON.stringify({ label: labels });
   const containers = await docker.listContainers({ all: true, filters });
   const removed = await Promise.allSettled(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
-  const networks = await docker.listNetworks({ filters });
-  const removedNets = await Promise.allSettled(networks.map((n) => docker.getNetwork(n.Id).remove()));
-  return {
-    containers: removed.filter((r) => r.status === "fulfilled").length,
-    networks: removedNets.filter((r) => r.status === "fulfilled").length,
-  };
+  // A network still has endpoints while a concurrent removal of its containers (e.g. stop() racing a signal) is
+  // finishing: retry a few times.
+  let networksRemoved = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const networks = await docker.listNetworks({ filters });
+    if (networks.length === 0) break;
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 300));
+    const results = await Promise.allSettled(networks.map((n) => docker.getNetwork(n.Id).remove()));
+    networksRemoved += results.filter((r) => r.status === "fulfilled").length;
+  }
+  return { containers: removed.filter((r) => r.status === "fulfilled").length, networks: networksRemoved };
 }
 
 export function removeRun(docker: Dockerode, runId: string): Promise<RemovedResources> {
@@ -76,11 +81,14 @@ export class RunGuard {
   readonly #graceMs: number;
   #installed = false;
   readonly #onSignal = (signal: NodeJS.Signals): void => {
-    this.uninstall();
+    // The exit handler stays until the asynchronous clean-up is over: if the process dies meanwhile (another
+    // handler exits, an uncaught error such as cucumber's worker losing its IPC channel), it finishes the job.
+    this.#removeSignalListeners();
     // Then the signal is raised again, unconditionally: testcontainers loads signal-exit, whose listener only acts
     // when it is alone, so "re-raise if nobody else listens" would leave the process running forever. Other handlers
     // thus see an interruption twice, the second time once this run's containers are gone.
     const done = (): void => {
+      this.uninstall();
       process.kill(process.pid, signal);
     };
     Promise.race([removeRun(this.#docker, this.#runId), new Promise((r) => setTimeout(r, this.#graceMs).unref())]).then(done, done);
@@ -107,10 +115,14 @@ export class RunGuard {
   uninstall(): void {
     if (!this.#installed) return;
     this.#installed = false;
+    this.#removeSignalListeners();
+    process.off("exit", this.#onExit);
+  }
+
+  #removeSignalListeners(): void {
     process.off("SIGINT", this.#onSignal);
     process.off("SIGTERM", this.#onSignal);
     process.off("SIGHUP", this.#onSignal);
-    process.off("exit", this.#onExit);
   }
 }
 
