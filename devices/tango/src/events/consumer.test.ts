@@ -45,7 +45,7 @@ async function collect(sub: EventSubscription, ms: number): Promise<EventItem[]>
   }
 }
 
-function valueOf(item: EventItem): unknown {
+function valueOfItem(item: EventItem): unknown {
   assert.equal(item.kind, "value", item.kind === "error" ? item.error.message : item.kind);
   return item.kind === "value" ? item.value : undefined;
 }
@@ -66,7 +66,7 @@ describe("events from PyTango (pyref/test/1 temperature, pushed by code)", () =>
     const first = await nextItem(sub);
     assert.equal(first.synchronous, true);
     assert.equal(first.counter, undefined);
-    assert.equal(typeof valueOf(first), "number");
+    assert.equal(typeof valueOfItem(first), "number");
     const values = [101.25, 102.5, 103.75];
     for (const v of values) await dev.command("SetTemperature", v);
     const got: EventItem[] = [];
@@ -75,7 +75,7 @@ describe("events from PyTango (pyref/test/1 temperature, pushed by code)", () =>
       if (it.kind === "value" && it.counter !== undefined) got.push(it);
     }
     assert.deepEqual(
-      got.map((i) => valueOf(i)),
+      got.map((i) => valueOfItem(i)),
       values,
     );
     const ctrs = got.map((i) => i.counter as number);
@@ -91,7 +91,7 @@ describe("events from PyTango (pyref/test/1 temperature, pushed by code)", () =>
     await using sub = await subscribe(dev, "temperature", "change", { queueSize: 100_000 });
     await nextItem(sub); // synchronous read
     await dev.command("SetTemperature", 0); // establishes the counter baseline
-    assert.equal(valueOf(await nextItem(sub)), 0);
+    assert.equal(valueOfItem(await nextItem(sub)), 0);
     const N = 3000;
     await dev.command("PushBurst", N);
     while (!(await dev.command("BurstDone"))) await new Promise((r) => setTimeout(r, 50));
@@ -226,8 +226,8 @@ describe("events from cppTango TangoTest with polling configured through the adm
     await nextItem(relSub);
     // TangoTest changes these values about every 2 s.
     const [abs1, rel1] = await Promise.all([collect(absSub, 4500), collect(relSub, 4500)]);
-    const absValues = abs1.filter((i) => i.kind === "value").map((i) => valueOf(i));
-    const relValues = rel1.filter((i) => i.kind === "value").map((i) => valueOf(i));
+    const absValues = abs1.filter((i) => i.kind === "value").map((i) => valueOfItem(i));
+    const relValues = rel1.filter((i) => i.kind === "value").map((i) => valueOfItem(i));
     assert.ok(absValues.length >= 2, `${ABS} abs_change=1e-9: ${absValues.length} events`);
     assert.ok(relValues.length >= 2, `${REL} rel_change=1e-9: ${relValues.length} events`);
     for (let i = 1; i < absValues.length; i++) assert.notEqual(absValues[i], absValues[i - 1]);

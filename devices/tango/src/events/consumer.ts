@@ -37,17 +37,24 @@ import {
   errorItem,
   errorsItem,
   readingItem,
+  scalarItem,
   valueItem,
 } from "./event-item.ts";
 import { BoundedQueue } from "./event-queue.ts";
 import {
-  decodeEventPayload,
+  type CallInfoPeek,
   decodeMessage,
+  decodePayload,
   type EventPayload,
   type EventType,
   heartbeatTopic,
   isEventType,
+  type PayloadKind,
   parseSubscriptionReply,
+  payloadKindOf,
+  peekCallInfo,
+  readScalarAttrEvent,
+  ScalarAttrEvent,
   type SubscriptionReply,
   subscriptionArgin,
   topicEventName,
@@ -92,6 +99,22 @@ interface Channel {
   busy: boolean;
   nextRetry: number;
   readonly subs: Set<EventSubscription>;
+}
+
+/** An event topic the event socket is subscribed to, and its subscriptions. */
+interface Topic {
+  readonly name: string;
+  readonly bytes: Buffer;
+  /** What the payload of a non-error event carries (from the topic's event name). */
+  readonly kind: PayloadKind;
+  readonly subs: Set<EventSubscription>;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (b.length !== n) return false;
+  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function isConnectionError(err: unknown): boolean {
@@ -181,16 +204,25 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
     else this.queue.push(item);
   }
 
-  /** @internal Applies the counter rules then delivers. */
-  onWire(ctr: number, payload: EventPayload, now: number): void {
-    if (this.st === "closed") return;
-    if (ctr !== 1 && this.ctr === 0) this.ctr = (ctr - 1) >>> 0;
+  /**
+   * @internal Applies the counter rules: false for a dropped duplicate; a gap delivers an API_MissedEvents error item
+   * first. The common case (next counter, no duplicate) is two comparisons.
+   */
+  accept(ctr: number, now: number): boolean {
+    const prev = this.ctr;
+    if (ctr === (prev + 1) >>> 0 && prev !== 0) {
+      this.ctr = ctr;
+      this.discarded = false;
+      this.received++;
+      return true;
+    }
+    if (ctr !== 1 && prev === 0) this.ctr = (ctr - 1) >>> 0;
     const delta = (ctr - this.ctr) >>> 0;
     if (delta === 0) {
       if (!this.discarded) {
         this.discarded = true;
         this.duplicates++;
-        return;
+        return false;
       }
       this.discarded = false;
     } else this.discarded = false;
@@ -204,6 +236,18 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
       this.deliver(errorItem(this.base(ctr), err, now, lost));
     }
     this.received++;
+    return true;
+  }
+
+  /** @internal The common attribute event, read in place by `readScalarAttrEvent`. */
+  onScalar(ctr: number, s: ScalarAttrEvent, now: number): void {
+    if (this.st === "closed" || !this.accept(ctr, now)) return;
+    this.deliver(scalarItem(this.device, this.attribute, this.event, ctr, s, now));
+  }
+
+  /** @internal Applies the counter rules then delivers. */
+  onWire(ctr: number, payload: EventPayload, now: number): void {
+    if (this.st === "closed" || !this.accept(ctr, now)) return;
     const base = this.base(ctr);
     switch (payload.kind) {
       case "attr-value":
@@ -267,7 +311,10 @@ export class EventConsumer {
   private readonly loops: Promise<void>[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly subs = new Set<EventSubscription>();
-  private readonly topics = new Map<string, Set<EventSubscription>>();
+  private readonly topics = new Map<string, Topic>();
+  /** The topic of the last event received (the next one is most likely the same): compared bytewise. */
+  private lastTopic: Topic | undefined;
+  private readonly scratch = new ScalarAttrEvent();
   private readonly channels = new Map<string, Channel>();
   private readonly admins = new Map<string, DeviceProxy>();
   private readonly connected = { hb: new Map<string, number>(), ev: new Map<string, number>() };
@@ -434,13 +481,19 @@ export class EventConsumer {
     if (sub.topic !== reply.topic) {
       this.unbindTopic(sub);
       sub.topic = reply.topic;
-      let set = this.topics.get(reply.topic);
-      if (!set) {
-        set = new Set();
-        this.topics.set(reply.topic, set);
+      let entry = this.topics.get(reply.topic);
+      if (!entry) {
+        const dot = reply.topic.lastIndexOf(".");
+        entry = {
+          name: reply.topic,
+          bytes: Buffer.from(reply.topic, "latin1"),
+          kind: payloadKindOf(reply.topic.slice(dot + 1)),
+          subs: new Set(),
+        };
+        this.topics.set(reply.topic, entry);
         ev.subscribe(reply.topic);
       }
-      set.add(sub);
+      entry.subs.add(sub);
     }
     sub.ctr = 0;
     sub.discarded = false;
@@ -536,45 +589,62 @@ export class EventConsumer {
   }
 
   private onMessage(frames: Buffer[]): void {
-    const t = frames[0];
-    if (!t) return;
     const n = frames.length;
-    if (n === 3) {
-      let msg: ReturnType<typeof decodeMessage>;
-      try {
-        msg = decodeMessage(frames);
-      } catch (err) {
-        this.logger.warn("malformed heartbeat", { error: String(err) });
-        return;
-      }
-      if (msg.kind !== "heartbeat") return;
-      const ch = this.channels.get(msg.channel);
-      if (ch) ch.lastHeartbeat = this.now();
+    if (n === 4) {
+      this.onEvent(frames[0] as Buffer, frames[1] as Buffer, frames[2] as Buffer, frames[3] as Buffer);
       return;
     }
-    if (n !== 4) return;
-    const set = this.topics.get(t.toString("latin1"));
-    if (!set || set.size === 0) return;
+    if (n !== 3) return;
+    let msg: ReturnType<typeof decodeMessage>;
+    try {
+      msg = decodeMessage(frames);
+    } catch (err) {
+      this.logger.warn("malformed heartbeat", { error: String(err) });
+      return;
+    }
+    if (msg.kind !== "heartbeat") return;
+    const ch = this.channels.get(msg.channel);
+    if (ch) ch.lastHeartbeat = this.now();
+  }
+
+  private topicOf(t: Buffer): Topic | undefined {
+    const last = this.lastTopic;
+    if (last !== undefined && sameBytes(last.bytes, t)) return last;
+    const entry = this.topics.get(t.toString("latin1"));
+    if (entry) this.lastTopic = entry;
+    return entry;
+  }
+
+  /** One event message: envelope read in place, then the scalar fast path or the general decoder. */
+  private onEvent(t: Buffer, e: Buffer, c: Buffer, d: Buffer): void {
+    const topic = this.topicOf(t);
+    if (topic === undefined || topic.subs.size === 0) return;
     const now = Date.now();
-    let ctr: number;
+    let info: CallInfoPeek;
+    let le: boolean;
+    try {
+      if (e.length !== 1 || (e[0] as number) > 1) throw new ProtocolError(`ZMQ event endianness frame is invalid (${e.toString("hex")})`);
+      le = e[0] === 1;
+      info = peekCallInfo(c, le);
+    } catch (err) {
+      this.logger.warn("malformed event message", { topic: topic.name, error: String(err) });
+      return;
+    }
+    const ctr = info.ctr;
+    if (!info.callIsExcept && topic.kind === "attr-value" && readScalarAttrEvent(d, le, this.scratch)) {
+      for (const sub of topic.subs) sub.onScalar(ctr, this.scratch, now);
+      return;
+    }
     let payload: EventPayload;
     try {
-      const msg = decodeMessage(frames);
-      if (msg.kind !== "event") return;
-      ctr = msg.callInfo.ctr;
-      try {
-        payload = decodeEventPayload(msg);
-      } catch (err) {
-        payload = {
-          kind: "errors",
-          errors: [devError("API_WrongEventData", `Received malformed data for event ${msg.topic}: ${String(err)}`, ORIGIN)],
-        };
-      }
+      payload = decodePayload(d, info.callIsExcept ? "errors" : topic.kind, le);
     } catch (err) {
-      this.logger.warn("malformed event message", { error: String(err) });
-      return;
+      payload = {
+        kind: "errors",
+        errors: [devError("API_WrongEventData", `Received malformed data for event ${topic.name}: ${String(err)}`, ORIGIN)],
+      };
     }
-    for (const sub of set) sub.onWire(ctr, payload, now);
+    for (const sub of topic.subs) sub.onWire(ctr, payload, now);
   }
 
   // --------------------------------------------------------------------------------------------- keep-alive
@@ -659,11 +729,12 @@ export class EventConsumer {
     const t = sub.topic;
     if (t === undefined) return;
     sub.topic = undefined;
-    const set = this.topics.get(t);
-    if (!set) return;
-    set.delete(sub);
-    if (set.size === 0) {
+    const entry = this.topics.get(t);
+    if (!entry) return;
+    entry.subs.delete(sub);
+    if (entry.subs.size === 0) {
       this.topics.delete(t);
+      if (this.lastTopic === entry) this.lastTopic = undefined;
       if (this.ev && !this.ev.closed) this.ev.unsubscribe(t);
     }
   }

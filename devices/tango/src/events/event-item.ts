@@ -1,11 +1,11 @@
 /** What a subscription yields, and the conversions from the wire structs. */
 
-import { formatName, qualityName, shapeValue } from "../client/convert.ts";
+import { formatName, qualityName, type ScalarValue, shapeValue } from "../client/convert.ts";
 import type { AttributeInfo, AttributeReading, AttributeResult } from "../client/device-proxy.ts";
 import { type DevError, DevFailed, devError } from "../errors/errors.ts";
-import { AttrWriteTypeNames, type CmdArgTypeName, CmdArgTypeNames, DispLevelNames } from "../idl/constants.ts";
-import type { AttDataReady, AttributeConfig, AttributeValue5 } from "../idl/structs.ts";
-import type { EventType } from "./zmq-wire.ts";
+import { AttrWriteTypeNames, type CmdArgTypeName, CmdArgTypeNames, DevStateNames, DispLevelNames } from "../idl/constants.ts";
+import type { AttDataReady, AttributeConfig, AttributeDim, AttributeValue5 } from "../idl/structs.ts";
+import type { EventType, ScalarAttrEvent, WireScalar } from "./zmq-wire.ts";
 
 export interface EventItemBase {
   /** Device name as the subscription was made (`a/b/c`). */
@@ -39,29 +39,76 @@ export type EventItem = ValueEventItem | ErrorEventItem | ConfigEventItem | Data
 
 type Base = Omit<EventItemBase, "receivedAt">;
 
-/** AttributeValue_5 (event payload or read reply) → value item, or error item when err_list is set. */
+/** AttributeValue_5 of an event → value item, or error item when err_list is set. */
 export function valueItem(base: Base, a: AttributeValue5, receivedAt: number): ValueEventItem | ErrorEventItem {
   if (a.errors.length > 0) return errorItem(base, new DevFailed(a.errors), receivedAt);
   const { value, wValue } = shapeValue(a.value, a.dataFormat, a.rDim, a.wDim);
-  // Built as one literal (this runs once per received event).
-  const item: ValueEventItem = {
+  const { sec, usec } = a.time;
+  // One object literal of a fixed shape, the same as `scalarItem`'s (this runs once per received event).
+  return {
     device: base.device,
     attribute: base.attribute,
     event: base.event,
-    ...(base.counter === undefined ? {} : { counter: base.counter }),
+    counter: base.counter,
     receivedAt,
     kind: "value",
     name: a.name,
     value,
+    wValue,
     quality: qualityName(a.quality),
-    time: new Date(a.time.sec * 1000 + Math.floor(a.time.usec / 1000)),
-    timeUs: a.time.sec * 1_000_000 + a.time.usec,
+    time: new Date(sec * 1000 + Math.floor(usec / 1000)),
+    timeUs: sec * 1_000_000 + usec,
     dims: a.rDim,
     wDims: a.wDim,
     dataFormat: formatName(a.dataFormat),
     dataType: CmdArgTypeNames[a.dataType] ?? "DevVoid",
   };
-  return wValue === undefined ? item : { ...item, wValue };
+}
+
+const DIM_0: AttributeDim = Object.freeze({ x: 0, y: 0 });
+const DIM_1: AttributeDim = Object.freeze({ x: 1, y: 0 });
+function dim(x: number, y: number): AttributeDim {
+  if (y === 0 && (x === 0 || x === 1)) return x === 0 ? DIM_0 : DIM_1;
+  return { x, y };
+}
+function scalar(d: number, v: WireScalar): ScalarValue {
+  return d === 11 || d === 12 ? (DevStateNames[v as number] ?? "UNKNOWN") : v;
+}
+
+/**
+ * The value item of the common event (`readScalarAttrEvent` filled `s`): same fields and values as `valueItem` on
+ * the fully decoded struct, built without intermediate objects. The dims objects of plain scalars are shared
+ * (frozen).
+ */
+export function scalarItem(
+  device: string,
+  attribute: string,
+  event: EventType,
+  counter: number,
+  s: ScalarAttrEvent,
+  receivedAt: number,
+): ValueEventItem {
+  const nR = s.rx > 0 ? 1 : 0;
+  const hasW = s.wx > 0 && s.count >= nR + 1;
+  const { sec, usec } = s;
+  return {
+    device,
+    attribute,
+    event,
+    counter,
+    receivedAt,
+    kind: "value",
+    name: s.name,
+    value: s.count === 0 ? null : scalar(s.d, s.value),
+    wValue: hasW ? scalar(s.d, nR === 0 ? s.value : s.second) : undefined,
+    quality: qualityName(s.quality),
+    time: new Date(sec * 1000 + Math.floor(usec / 1000)),
+    timeUs: sec * 1_000_000 + usec,
+    dims: dim(s.rx, s.ry),
+    wDims: dim(s.wx, s.wy),
+    dataFormat: "SCALAR",
+    dataType: CmdArgTypeNames[s.dataType] ?? "DevVoid",
+  };
 }
 
 /** A DeviceProxy read result (synchronous read) → item. */

@@ -426,3 +426,169 @@ export function decodeZmtpFrames(bytes: Uint8Array): { command: boolean; frames:
   if (p !== buf.length) throw new ProtocolError(`ZMTP: ${buf.length - p} trailing bytes after the last frame`);
   return { command, frames };
 }
+
+// ------------------------------------------------------------------------------------------------- hot path (consumer)
+
+/** The ZmqCallInfo fields a consumer needs, read in place (no copy of method_name / oid). */
+export interface CallInfoPeek {
+  readonly ctr: number;
+  readonly callIsExcept: boolean;
+}
+
+/**
+ * Reads `ctr` and `call_is_except` of a ZmqCallInfo frame without decoding the rest (same checks on lengths as
+ * `decodeCallInfo`). Throws ProtocolError on malformed bytes.
+ */
+export function peekCallInfo(frame: Buffer, littleEndian: boolean): CallInfoPeek {
+  const len = frame.length;
+  if (len < 12) throw new ProtocolError(`ZmqCallInfo of ${len} bytes is shorter than its fixed part`);
+  const ctr = littleEndian ? frame.readUInt32LE(4) : frame.readUInt32BE(4);
+  const nameLen = littleEndian ? frame.readUInt32LE(8) : frame.readUInt32BE(8);
+  // method_name, then sequence<octet> oid aligned on 4, then the boolean.
+  let p = 12 + nameLen;
+  p = (p + 3) & ~3;
+  if (nameLen > len || p + 4 > len) throw new ProtocolError(`ZmqCallInfo: method_name of ${nameLen} bytes runs past the ${len}-byte frame`);
+  const oidLen = littleEndian ? frame.readUInt32LE(p) : frame.readUInt32BE(p);
+  p += 4 + oidLen;
+  if (oidLen > len || p >= len) throw new ProtocolError(`ZmqCallInfo: oid of ${oidLen} bytes runs past the ${len}-byte frame`);
+  const b = frame[p] as number;
+  if (b > 1) throw new ProtocolError(`CDR: boolean octet ${b} is not 0 or 1`);
+  return { ctr, callIsExcept: b === 1 };
+}
+
+/** A scalar element of an attribute event as read from the wire (DevState as its number). */
+export type WireScalar = number | bigint | boolean;
+
+/**
+ * Receives the fields of the common attribute event (SCALAR, numeric / boolean / DevState value, empty error list),
+ * read straight from the payload frame by `readScalarAttrEvent`. One instance is reused for every message (the
+ * consumer turns it into an item at once); the attribute name string is kept while the bytes stay the same.
+ */
+export class ScalarAttrEvent {
+  /** AttrValUnion discriminator. */
+  d = 0;
+  /** Number of elements in the union (0: no value). */
+  count = 0;
+  value: WireScalar = 0;
+  /** The second element (the set point of a READ_WRITE scalar), when there is one. */
+  second: WireScalar = 0;
+  quality = 0;
+  dataFormat = 0;
+  dataType = 0;
+  sec = 0;
+  usec = 0;
+  name = "";
+  rx = 0;
+  ry = 0;
+  wx = 0;
+  wy = 0;
+  /** Bytes of `name` (without NUL), to reuse the string while they do not change. */
+  nameBytes: Buffer = Buffer.alloc(0);
+}
+
+/** Bytes per element of the numeric AttrValUnion arms handled by the fast path (0: not handled). */
+const FAST_SIZE = [1, 2, 4, 8, 4, 8, 1, 2, 4, 8, 0, 4, 0, 0, 0] as const;
+
+function u32(f: Buffer, p: number, le: boolean): number {
+  return le ? f.readUInt32LE(p) : f.readUInt32BE(p);
+}
+function i32(f: Buffer, p: number, le: boolean): number {
+  return le ? f.readInt32LE(p) : f.readInt32BE(p);
+}
+function element(f: Buffer, p: number, d: number, le: boolean): WireScalar {
+  switch (d) {
+    case 0:
+      return f[p] === 1;
+    case 1:
+      return le ? f.readInt16LE(p) : f.readInt16BE(p);
+    case 2:
+      return le ? f.readInt32LE(p) : f.readInt32BE(p);
+    case 3:
+      return le ? f.readBigInt64LE(p) : f.readBigInt64BE(p);
+    case 4:
+      return le ? f.readFloatLE(p) : f.readFloatBE(p);
+    case 5:
+      return le ? f.readDoubleLE(p) : f.readDoubleBE(p);
+    case 6:
+      return f[p] as number;
+    case 7:
+      return le ? f.readUInt16LE(p) : f.readUInt16BE(p);
+    case 9:
+      return le ? f.readBigUInt64LE(p) : f.readBigUInt64BE(p);
+    default:
+      // 8 (ulong), 11 (DevState sequence)
+      return le ? f.readUInt32LE(p) : f.readUInt32BE(p);
+  }
+}
+
+/**
+ * Fast path of `decodePayload(frame, "attr-value")`: reads an AttributeValue_5 whose data format is SCALAR, whose
+ * value is numeric, boolean or DevState and whose error list is empty, into `out`, without intermediate objects.
+ * Returns false (and leaves the work to `decodePayload`, which also reports malformed bytes) for anything else.
+ */
+export function readScalarAttrEvent(f: Buffer, le: boolean, out: ScalarAttrEvent): boolean {
+  const end = f.length;
+  // CDR alignment is relative to the first payload byte, frame offset 4: align(n) = 4 + roundUp(p - 4, n).
+  let p = 4;
+  if (p + 8 > end) return false;
+  const d = u32(f, p, le);
+  p += 4;
+  if (d > 14) return false;
+  const size = FAST_SIZE[d as 0] as number;
+  let n: number;
+  if (d === 12) {
+    // DevState: a single ulong, no sequence.
+    n = 1;
+    out.value = u32(f, p, le);
+    p += 4;
+  } else {
+    if (size === 0) return false;
+    n = u32(f, p, le);
+    p += 4;
+    if (n > 2 || (n > 0 && p + size * n > end)) return false;
+    if (n > 0) {
+      p = 4 + ((p - 4 + size - 1) & ~(size - 1));
+      if (p + size * n > end) return false;
+      if (d === 0 && ((f[p] as number) > 1 || (n === 2 && (f[p + 1] as number) > 1))) return false; // bad boolean: general path
+      out.value = element(f, p, d, le);
+      if (n === 2) out.second = element(f, p + size, d, le);
+      p += size * n;
+    }
+  }
+  // quality, data_format, data_type, time (3 longs), name length: 7 aligned ulongs.
+  p = 4 + ((p - 4 + 3) & ~3);
+  if (p + 28 > end) return false;
+  const dataFormat = u32(f, p + 4, le);
+  if (dataFormat !== 0) return false;
+  out.d = d;
+  out.count = n;
+  out.quality = u32(f, p, le);
+  out.dataFormat = dataFormat;
+  out.dataType = i32(f, p + 8, le);
+  out.sec = i32(f, p + 12, le);
+  out.usec = i32(f, p + 16, le);
+  const nameLen = u32(f, p + 24, le);
+  p += 28;
+  if (nameLen > end - p) return false;
+  const nameEnd = nameLen > 0 && f[p + nameLen - 1] === 0 ? p + nameLen - 1 : p + nameLen;
+  if (!sameBytes(out.nameBytes, f, p, nameEnd)) {
+    for (let i = p; i < nameEnd; i++) if ((f[i] as number) > 0x7f) return false; // non-ASCII: general path
+    out.nameBytes = Buffer.from(f.subarray(p, nameEnd));
+    out.name = f.toString("latin1", p, nameEnd);
+  }
+  p = 4 + ((p + nameLen - 4 + 3) & ~3);
+  // r_dim, w_dim (4 longs), err_list length.
+  if (p + 20 > end) return false;
+  out.rx = i32(f, p, le);
+  out.ry = i32(f, p + 4, le);
+  out.wx = i32(f, p + 8, le);
+  out.wy = i32(f, p + 12, le);
+  return u32(f, p + 16, le) === 0;
+}
+
+function sameBytes(a: Buffer, f: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  if (a.length !== n) return false;
+  for (let i = n - 1; i >= 0; i--) if (a[i] !== f[start + i]) return false;
+  return true;
+}
