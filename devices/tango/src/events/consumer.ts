@@ -72,8 +72,14 @@ export interface EventConsumerOptions {
   readonly confirmPeriodMs?: number;
   /** Retry pending subscriptions / dead servers this often (ms). Default 10000. */
   readonly retryPeriodMs?: number;
-  /** ZMQ_RCVHWM of the event socket (0 = unlimited). Default 1000 (cppTango's SUB_HWM). */
+  /**
+   * ZMQ_RCVHWM of the event socket (messages queued per server connection; 0 = unlimited). Default: what the server
+   * advises in its ZmqEventSubscriptionChange reply (lvalue[2], 1000 for cppTango/PyTango servers), as cppTango
+   * clients do unless the user set an event buffer HWM.
+   */
   readonly receiveHighWaterMark?: number;
+  /** ZMQ_RCVBUF of the event socket (kernel receive buffer, bytes). Default: the OS default (-1). */
+  readonly receiveBufferSize?: number;
   readonly logger?: Logger;
 }
 
@@ -115,6 +121,13 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   if (b.length !== n) return false;
   for (let i = n - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Messages taken from the event socket before the receive loop lets the event loop run (timers, other sockets). */
+const DRAIN_BUDGET = 256;
+
+function isEagain(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === "EAGAIN";
 }
 
 function isConnectionError(err: unknown): boolean {
@@ -305,7 +318,8 @@ export class EventConsumer {
   private readonly hbTimeoutMs: number;
   private readonly confirmMs: number;
   private readonly retryMs: number;
-  private readonly hwm: number;
+  private readonly hwm: number | undefined;
+  private readonly rcvbuf: number;
   private hb: zmq.Subscriber | undefined;
   private ev: zmq.Subscriber | undefined;
   private readonly loops: Promise<void>[] = [];
@@ -331,7 +345,8 @@ export class EventConsumer {
     this.hbTimeoutMs = opts.heartbeatTimeoutMs ?? 12_000;
     this.confirmMs = opts.confirmPeriodMs ?? 200_000;
     this.retryMs = opts.retryPeriodMs ?? 10_000;
-    this.hwm = opts.receiveHighWaterMark ?? 1000;
+    this.hwm = opts.receiveHighWaterMark;
+    this.rcvbuf = opts.receiveBufferSize ?? -1;
   }
 
   private now(): number {
@@ -465,6 +480,7 @@ export class EventConsumer {
       };
       this.channels.set(reply.channel, ch);
       this.connectEndpoint("hb", hb, ep.heartbeat);
+      this.setReceiveHwm(ev, reply.subHwm);
       this.connectEndpoint("ev", ev, ep.event);
       hb.subscribe(heartbeatTopic(reply.channel));
     } else if (ch.endpoints.heartbeat !== ep.heartbeat || ch.endpoints.event !== ep.event) {
@@ -473,6 +489,7 @@ export class EventConsumer {
       this.disconnectEndpoint("ev", ev, ch.endpoints.event);
       ch.endpoints = ep;
       this.connectEndpoint("hb", hb, ep.heartbeat);
+      this.setReceiveHwm(ev, reply.subHwm);
       this.connectEndpoint("ev", ev, ep.event);
     }
     if (sub.channel && sub.channel !== ch) this.detachChannel(sub);
@@ -541,7 +558,7 @@ export class EventConsumer {
   private sockets(): { hb: zmq.Subscriber; ev: zmq.Subscriber } {
     if (!this.hb || !this.ev) {
       this.hb = new zmq.Subscriber({ linger: 0 });
-      this.ev = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: this.hwm });
+      this.ev = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: this.hwm ?? 1000, receiveBufferSize: this.rcvbuf });
       this.ev.events.on("handshake", ({ address }) => {
         this.handshaken.add(address);
         const ws = this.handshakeWaiters.get(address);
@@ -549,9 +566,15 @@ export class EventConsumer {
         for (const w of ws ?? []) w();
       });
       this.ev.events.on("disconnect", ({ address }) => this.handshaken.delete(address));
-      this.loops.push(this.receiveLoop(this.hb), this.receiveLoop(this.ev));
+      this.loops.push(this.receiveLoop(this.hb, false), this.receiveLoop(this.ev, true));
     }
     return { hb: this.hb, ev: this.ev };
+  }
+
+  /** ZMQ_RCVHWM for the next connection (libzmq applies it to pipes created afterwards): the user's or the server's. */
+  private setReceiveHwm(ev: zmq.Subscriber, serverHwm: number): void {
+    const hwm = this.hwm ?? (Number.isInteger(serverHwm) && serverHwm >= 0 ? serverHwm : 1000);
+    if (ev.receiveHighWaterMark !== hwm) ev.receiveHighWaterMark = hwm;
   }
 
   private connectEndpoint(kind: "hb" | "ev", s: zmq.Subscriber, ep: string): void {
@@ -574,17 +597,42 @@ export class EventConsumer {
     } else m.set(ep, n - 1);
   }
 
-  private async receiveLoop(s: zmq.Subscriber): Promise<void> {
-    // receive() directly (the socket's async iterator adds a second promise per message).
+  /**
+   * Receives until the socket is closed. The event socket is drained with ZMQ_RCVTIMEO 0: a queued message comes in
+   * a promise resolved at once, without the binding's readiness probe per message (getsockopt(ZMQ_EVENTS), i.e. a
+   * poll() and a getpid() system call); an empty queue answers EAGAIN, then the loop waits for the next message with
+   * ZMQ_RCVTIMEO -1 (libuv poll of the socket's fd, no timer). It yields to the event loop every DRAIN_BUDGET messages
+   * so that a flood of events cannot starve timers and other sockets.
+   */
+  private async receiveLoop(s: zmq.Subscriber, drain: boolean): Promise<void> {
+    let budget = DRAIN_BUDGET;
+    if (drain) s.receiveTimeout = 0;
     while (!s.closed) {
       let frames: Buffer[];
       try {
         frames = await s.receive();
       } catch (err) {
-        if (!s.closed) this.logger.error("event socket receive failed", { error: String(err) });
-        return;
+        if (s.closed) return;
+        if (!drain || !isEagain(err)) {
+          this.logger.error("event socket receive failed", { error: String(err) });
+          return;
+        }
+        s.receiveTimeout = -1;
+        try {
+          frames = await s.receive();
+        } catch (err2) {
+          if (!s.closed) this.logger.error("event socket receive failed", { error: String(err2) });
+          return;
+        }
+        if (s.closed) return;
+        s.receiveTimeout = 0;
+        budget = DRAIN_BUDGET;
       }
       this.onMessage(frames);
+      if (--budget === 0) {
+        budget = DRAIN_BUDGET;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
   }
 
