@@ -1,17 +1,44 @@
 #!/usr/bin/env bash
-# Events received from PushBurst(N) on pyref/test/1: our client vs PyTango 9.3.6, in the same run.
-# Usage: bench/compare-events.sh [N=20000] [latency-seconds=3]
+# Events from pyref/test/1 (PyTango server): our client vs PyTango 9.3.6, alternately (ours, PyTango, ours, ...).
+#   throughput: PushBurst(N) change events, received/s over the receive span, lost / lost-reported counts;
+#   latency:    SetTemperature at RATE Hz driven by bench/events-driver.py (another process, same schedule for both),
+#               push (server time stamp) to delivery, median / p99 / max.
+# Usage: bench/compare-events.sh [N=20000] [latency-seconds=3] [ROUNDS=3] [RATE=1000]
+# Prints one JSON line per figure, then a summary with the medians and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
 LAT=${2:-3}
+ROUNDS=${3:-${ROUNDS:-3}}
+RATE=${4:-1000}
 export TANGO_HOST=${TANGO_HOST:-127.0.0.1:10000}
-ours=$(node --import tsx bench/events-bench.ts "$N" "$LAT")
-# bench.py's first argument is the duration of its read/command loops: keep it short, only the event part is used.
-py=$(ORBclientTransportRule='* tcp' BENCH_EVENTS="$N" /usr/bin/python3 /work/shared/tango-reference/tools/bench.py 0.2)
+export ORBclientTransportRule='* tcp'
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for ((r = 1; r <= ROUNDS; r++)); do
+  node --import tsx bench/events-bench.ts throughput "$N" | tee -a "$out"
+  /usr/bin/python3 bench/events-bench.py throughput "$N" | tee -a "$out"
+  node --import tsx bench/events-bench.ts latency "$LAT" "$RATE" | tee -a "$out"
+  /usr/bin/python3 bench/events-bench.py latency "$LAT" "$RATE" | tee -a "$out"
+done
 node -e '
-const ours = JSON.parse(process.argv[1]), py = JSON.parse(process.argv[2]);
-const o = ours.change_events_pyref_temperature, p = py.change_events_pyref_temperature;
-console.log(JSON.stringify({ ours: o, pytango: p, latency_1khz_ours: ours.latency_1khz,
-  received_rate_ratio: o.received_per_s && p.received_per_s ? +(o.received_per_s / p.received_per_s).toFixed(2) : null }, null, 1));
-' "$ours" "$py"
+const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const med = (xs) => { const s = xs.filter((x) => typeof x === "number").sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
+const pick = (py, mode, f) => lines.filter((l) => l[mode] && l.client.startsWith("PyTango") === py).map((l) => l[mode][f]);
+const sum = {};
+for (const [who, py] of [["ours", false], ["pytango", true]]) {
+  sum[who] = {
+    received_per_s: pick(py, "throughput", "received_per_s"),
+    lost: pick(py, "throughput", "lost"),
+    lost_reported_by_counters: pick(py, "throughput", "lost_reported_by_counters"),
+    cpu_us_per_event: pick(py, "throughput", "cpu_us_per_event"),
+    lat_p99_us: pick(py, "latency", "lat_p99_us"),
+    lat_median_us: pick(py, "latency", "lat_median_us"),
+  };
+  sum[who].median = Object.fromEntries(Object.entries(sum[who]).map(([k, v]) => [k, med(v)]));
+}
+const ratios = pick(false, "throughput", "received_per_s").map((o, i) => { const p = pick(true, "throughput", "received_per_s")[i]; return o && p ? +(o / p).toFixed(2) : null; });
+console.log(JSON.stringify({ rounds: ratios.length, ours: sum.ours, pytango: sum.pytango,
+  received_rate_ratio_per_round: ratios, received_rate_ratio_of_medians: +(sum.ours.median.received_per_s / sum.pytango.median.received_per_s).toFixed(2),
+  target: { received_rate_ratio: ">= 1.5", lat_p99_us: "< 1000" } }, null, 1));
+' "$out"

@@ -1,92 +1,146 @@
 /**
- * Event bench against the reference stack (pyref/test/1, PyTango server):
- *  1. throughput: PushBurst(N) change events on `temperature`, received by our client (events/s over the receive
- *     span, lost events = N − received, and how many of those the client reported through counter gaps);
- *  2. latency: SetTemperature at ~1 kHz for a few seconds; push-to-delivery latency = item.receivedAt (client) −
- *     attribute time stamp (set by the server at push), both on this host's clock (ms resolution of the client side
- *     is avoided: performance.timeOrigin + performance.now() at delivery).
- * Usage: TANGO_HOST=127.0.0.1:10000 node --import tsx bench/events-bench.ts [N] [latency-seconds]
- * Prints one JSON object.
+ * Event bench against the reference stack (pyref/test/1, PyTango server); bench/events-bench.py is the PyTango side
+ * with the same measures and output fields, bench/compare-events.sh runs both alternately.
+ *
+ *   throughput N       PushBurst(N) change events on `temperature`: received/s over the receive span (first to last
+ *                      event), lost = N − received, lost_reported_by_counters = what the subscription counted as
+ *                      missed (counter gaps; must equal lost), client CPU µs per received event (whole process:
+ *                      JS thread + libzmq I/O thread, over the receive span).
+ *   latency S [RATE]   the events of bench/events-driver.py (SetTemperature at RATE Hz, default 1000, from another
+ *                      process); latency = delivery to the `for await` loop − attribute time stamp (set by the server
+ *                      at push), both CLOCK_REALTIME of this host (µs-calibrated against Date.now()).
+ *
+ * Usage: TANGO_HOST=127.0.0.1:10000 node --import tsx bench/events-bench.ts throughput 20000
+ *        TANGO_HOST=127.0.0.1:10000 node --import tsx bench/events-bench.ts latency 3 1000
+ * Env: BENCH_RCVHWM, BENCH_RCVBUF (event socket ZMQ_RCVHWM / ZMQ_RCVBUF, default: the library's). Prints one JSON
+ * object.
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { TangoContext } from "../devices/tango/src/client/context.ts";
 import { DeviceProxy } from "../devices/tango/src/client/device-proxy.ts";
 import { closeEventConsumer, eventConsumer } from "../devices/tango/src/events/consumer.ts";
 
-const N = Number(process.argv[2] ?? 20000);
-const LAT_S = Number(process.argv[3] ?? 3);
+const mode = process.argv[2] ?? "throughput";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ctx = TangoContext.fromEnv(process.env);
-eventConsumer(ctx, { receiveHighWaterMark: Number(process.env.BENCH_RCVHWM ?? 1000) });
+const { BENCH_RCVHWM: hwm, BENCH_RCVBUF: rcvbuf } = process.env;
+eventConsumer(ctx, {
+  ...(hwm === undefined ? {} : { receiveHighWaterMark: Number(hwm) }),
+  ...(rcvbuf === undefined ? {} : { receiveBufferSize: Number(rcvbuf) }),
+});
 const dev = await DeviceProxy.connect("pyref/test/1", { context: ctx });
 
-async function throughput() {
-  const sub = await eventConsumer(ctx).subscribe(dev, "temperature", "change", { queueSize: N + 1000 });
+function cpuUs(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
+/** Offset (µs) so that performance.timeOrigin + performance.now() + offset = CLOCK_REALTIME: taken at a Date.now() tick. */
+function realtimeOffsetUs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  let offset = 0;
+  for (let i = 0; i < 5; i++) {
+    const start = Date.now();
+    let before = performance.now();
+    let ms = Date.now();
+    while (ms === start) {
+      before = performance.now();
+      ms = Date.now();
+    }
+    const after = performance.now();
+    // The tick happened between `before` and `after`.
+    if (after - before < best) {
+      best = after - before;
+      offset = ms * 1000 - (performance.timeOrigin + (before + after) / 2) * 1000;
+    }
+  }
+  return offset;
+}
+
+async function throughput(n: number) {
+  const sub = await eventConsumer(ctx).subscribe(dev, "temperature", "change", { queueSize: n + 1000 });
   await sub.next(); // synchronous read
   await dev.command("SetTemperature", 0); // counter baseline
   await sub.next();
-  const times: number[] = [];
-  let marker = false;
+  let count = 0;
+  let first = 0;
+  let last = 0;
+  let cpu0 = 0;
+  let cpu1 = 0;
+  let cpuCount = 0;
   const reader = (async () => {
     for await (const it of sub) {
       if (it.kind !== "value") continue;
-      if (it.value === -1) {
-        marker = true;
-        return;
+      if (it.value === -1) return;
+      const t = performance.now();
+      if (count === 0) {
+        first = t;
+        cpu0 = cpuUs();
       }
-      times.push(performance.now());
+      last = t;
+      // process.cpuUsage() costs ~1 µs: sampled every 256 events.
+      if ((++count & 255) === 0) {
+        cpu1 = cpuUs();
+        cpuCount = count;
+      }
     }
   })();
+  const missed0 = sub.missed;
   const t0 = performance.now();
-  await dev.command("PushBurst", N);
+  await dev.command("PushBurst", n);
   while (!(await dev.command("BurstDone"))) await sleep(20);
   const pushS = (performance.now() - t0) / 1000;
   await sleep(200);
   await dev.command("SetTemperature", -1); // its counter reveals losses at the end of the burst
-  for (let i = 0; i < 100 && !marker; i++) await sleep(50);
+  await Promise.race([reader, sleep(5000)]);
   await sub.close();
-  await reader;
-  const span = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+  const span = (last - first) / 1000;
   return {
-    pushed: N,
-    received: times.length,
-    lost: N - times.length,
-    lost_reported_by_counters: sub.missed,
+    pushed: n,
+    received: count,
+    lost: n - count,
+    lost_reported_by_counters: sub.missed - missed0,
     push_duration_s: +pushS.toFixed(3),
-    server_push_rate_per_s: Math.round(N / pushS),
+    server_push_rate_per_s: Math.round(n / pushS),
     receive_span_s: +span.toFixed(3),
-    received_per_s: span > 0 ? Math.round((times.length - 1) / span) : null,
+    received_per_s: span > 0 ? Math.round((count - 1) / span) : null,
+    cpu_us_per_event: cpuCount > 0 ? +((cpu1 - cpu0) / cpuCount).toFixed(2) : null,
   };
 }
 
-async function latency() {
+async function latency(seconds: number, rate: number) {
   const sub = await eventConsumer(ctx).subscribe(dev, "temperature", "change", { queueSize: 100_000 });
-  await sub.next();
+  await sub.next(); // synchronous read
+  const offset = realtimeOffsetUs();
   const lat: number[] = [];
+  let errors = 0;
   const reader = (async () => {
     for await (const it of sub) {
-      if (it.kind !== "value" || it.counter === undefined) continue;
-      const now = (performance.timeOrigin + performance.now()) * 1000; // µs
-      lat.push(now - it.timeUs);
+      if (it.kind !== "value") {
+        errors++;
+        continue;
+      }
+      const now = (performance.timeOrigin + performance.now()) * 1000 + offset;
+      if (typeof it.value === "number" && it.value >= 1) lat.push(now - it.timeUs); // not the driver's set-up push
     }
   })();
-  const end = performance.now() + LAT_S * 1000;
-  let sent = 0;
-  let next = performance.now();
-  while (performance.now() < end) {
-    await dev.command("SetTemperature", sent++);
-    next += 1; // 1 kHz schedule
-    const wait = next - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
+  const driver = fileURLToPath(new URL("./events-driver.py", import.meta.url));
+  const { stdout } = await promisify(execFile)("/usr/bin/python3", [driver, String(rate), String(seconds)], {
+    env: { ...process.env, ORBclientTransportRule: "* tcp" },
+  });
+  const drv = JSON.parse(stdout) as { sent: number; rate_per_s: number };
   await sleep(300);
   await sub.close();
   await reader;
   lat.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * (lat.length - 1)))] ?? Number.NaN);
+  const q = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor(p * (lat.length - 1)))] as number) : null);
   return {
-    sent,
-    rate_per_s: Math.round(sent / LAT_S),
+    sent: drv.sent,
+    rate_per_s: drv.rate_per_s,
     received: lat.length,
+    errors,
     missed: sub.missed,
     lat_median_us: q(0.5),
     lat_p99_us: q(0.99),
@@ -94,7 +148,10 @@ async function latency() {
   };
 }
 
-const res = { client: "tango-bdd (node zeromq)", change_events_pyref_temperature: await throughput(), latency_1khz: await latency() };
-console.log(JSON.stringify(res, null, 1));
+const res =
+  mode === "throughput"
+    ? { client: "tango-bdd (node zeromq)", throughput: await throughput(Number(process.argv[3] ?? 20000)) }
+    : { client: "tango-bdd (node zeromq)", latency: await latency(Number(process.argv[3] ?? 3), Number(process.argv[4] ?? 1000)) };
+console.log(JSON.stringify(res));
 await closeEventConsumer(ctx);
 await ctx.close();
