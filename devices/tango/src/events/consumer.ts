@@ -62,6 +62,8 @@ import {
 } from "./zmq-wire.ts";
 
 const ORIGIN = "EventConsumer";
+/** Counters this far behind the last one seen (or equal) are repeats, dropped silently (server replays ≤ 16). */
+const REPEAT_WINDOW = 64;
 
 export interface EventConsumerOptions {
   /** How often the keep-alive work runs (ms). Default 1000. */
@@ -230,6 +232,13 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
       return true;
     }
     if (ctr !== 1 && prev === 0) this.ctr = (ctr - 1) >>> 0;
+    // A counter already seen (the last one or a little older): a repeat (cppTango's double send, or our server's
+    // replay to a late subscriber, which existing subscribers get too). Dropped, never a gap. A larger step back
+    // is a restarted server's new count: accepted below as a new baseline.
+    if (prev !== 0 && (prev - ctr) >>> 0 < REPEAT_WINDOW) {
+      this.duplicates++;
+      return false;
+    }
     const delta = (ctr - this.ctr) >>> 0;
     if (delta === 0) {
       if (!this.discarded) {
@@ -598,37 +607,35 @@ export class EventConsumer {
   }
 
   /**
-   * Receives until the socket is closed. The event socket is drained with ZMQ_RCVTIMEO 0: a queued message comes in
-   * a promise resolved at once, without the binding's readiness probe per message (getsockopt(ZMQ_EVENTS), i.e. a
-   * poll() and a getpid() system call); an empty queue answers EAGAIN, then the loop waits for the next message with
-   * ZMQ_RCVTIMEO -1 (libuv poll of the socket's fd, no timer). It yields to the event loop every DRAIN_BUDGET messages
-   * so that a flood of events cannot starve timers and other sockets.
+   * Receives until the socket is closed. A message that arrives on an idle socket is taken with ZMQ_RCVTIMEO -1
+   * (libuv poll of the socket's fd, no timer). When more are queued behind it (`readable`), the event socket drains
+   * them with ZMQ_RCVTIMEO 0: each comes in a promise resolved at once, without the binding's readiness probe per
+   * message (getsockopt(ZMQ_EVENTS), i.e. a poll() and a getpid() system call); EAGAIN ends the batch. The loop yields
+   * to the event loop every DRAIN_BUDGET messages so that a flood of events cannot starve timers and other sockets.
    */
   private async receiveLoop(s: zmq.Subscriber, drain: boolean): Promise<void> {
     let budget = DRAIN_BUDGET;
-    if (drain) s.receiveTimeout = 0;
+    let draining = false;
     while (!s.closed) {
       let frames: Buffer[];
       try {
         frames = await s.receive();
       } catch (err) {
         if (s.closed) return;
-        if (!drain || !isEagain(err)) {
+        if (!draining || !isEagain(err)) {
           this.logger.error("event socket receive failed", { error: String(err) });
           return;
         }
+        // Batch drained: wait for the next message.
         s.receiveTimeout = -1;
-        try {
-          frames = await s.receive();
-        } catch (err2) {
-          if (!s.closed) this.logger.error("event socket receive failed", { error: String(err2) });
-          return;
-        }
-        if (s.closed) return;
-        s.receiveTimeout = 0;
-        budget = DRAIN_BUDGET;
+        draining = false;
+        continue;
       }
       this.onMessage(frames);
+      if (drain && !draining && !s.closed && s.readable) {
+        s.receiveTimeout = 0;
+        draining = true;
+      }
       if (--budget === 0) {
         budget = DRAIN_BUDGET;
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -713,6 +720,8 @@ export class EventConsumer {
         for (const sub of ch.subs) {
           if (sub.state === "closed") continue;
           sub.setState("lost");
+          sub.ctr = 0; // the server may come back with new counters before the re-subscription
+          sub.discarded = false;
           const err = new DevFailed(
             devError(
               "API_EventTimeout",
