@@ -62,8 +62,13 @@ import {
 } from "./zmq-wire.ts";
 
 const ORIGIN = "EventConsumer";
-/** Counters this far behind the last one seen (or equal) are repeats, dropped silently (server replays ≤ 16). */
-const REPEAT_WINDOW = 64;
+/**
+ * A counter this far behind the last one seen (or equal) is a repeat, dropped silently, but only during the replay
+ * period that follows a (re)subscription: our servers replay at most 16 events to a late subscriber, right after it
+ * subscribed. Outside that period a step back means the server restarted and counts again: a new baseline, delivered.
+ */
+const REPEAT_WINDOW = 16;
+const REPLAY_PERIOD_MS = 3000;
 
 export interface EventConsumerOptions {
   /** How often the keep-alive work runs (ms). Default 1000. */
@@ -160,6 +165,8 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
   /** @internal */ topic: string | undefined;
   /** @internal */ channel: Channel | undefined;
   /** @internal */ ctr = 0;
+  /** @internal Wall-clock ms until which counters behind the last one are replays (set at each (re)subscription). */
+  replayUntil = 0;
   /** @internal */ discarded = false;
   /** @internal */ buffer: EventItem[] | undefined;
   /** @internal */ busy = false;
@@ -235,7 +242,7 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
     // A counter already seen (the last one or a little older): a repeat (cppTango's double send, or our server's
     // replay to a late subscriber, which existing subscribers get too). Dropped, never a gap. A larger step back
     // is a restarted server's new count: accepted below as a new baseline.
-    if (prev !== 0 && (prev - ctr) >>> 0 < REPEAT_WINDOW) {
+    if (prev !== 0 && (ctr === prev || (now <= this.replayUntil && (prev - ctr) >>> 0 < REPEAT_WINDOW))) {
       this.duplicates++;
       return false;
     }
@@ -522,6 +529,7 @@ export class EventConsumer {
       entry.subs.add(sub);
     }
     sub.ctr = 0;
+    sub.replayUntil = Date.now() + REPLAY_PERIOD_MS;
     sub.discarded = false;
   }
 

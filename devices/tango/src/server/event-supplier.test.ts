@@ -231,16 +231,35 @@ async function pytangoListener(device: string): Promise<{
 }
 
 describe("consumer counters around replays", () => {
-  test("a counter equal to or a little below the last one is a dropped repeat, never a gap; a large step back is a restart", async () => {
+  test("during the replay period a counter equal to or a little below the last one is a dropped repeat, never a gap; a large step back is a restart", async () => {
     const client = new TangoContext();
     const { EventSubscription, eventConsumer } = await import("../events/consumer.ts");
     const sub = new EventSubscription(eventConsumer(client), "a/b/c", "x", "change", 10);
     try {
       const now = Date.now();
+      sub.replayUntil = now + 1000;
       const seq = [5, 6, 6, 4, 6, 7, 200, 201, 3, 4].map((c) => sub.accept(c, now));
       assert.deepEqual(seq, [true, true, false, false, false, true, true, true, true, true]);
       assert.equal(sub.duplicates, 3);
       assert.equal(sub.missed, 192, "only the jump 7 → 200 is a gap");
+    } finally {
+      await sub.close();
+      await closeEventConsumer(client);
+      await client.close();
+    }
+  });
+
+  test("after the replay period a step back is a restarted server counting again: delivered, never dropped", async () => {
+    const client = new TangoContext();
+    const { EventSubscription, eventConsumer } = await import("../events/consumer.ts");
+    const sub = new EventSubscription(eventConsumer(client), "a/b/c", "x", "change", 10);
+    try {
+      const now = Date.now();
+      sub.replayUntil = now - 1;
+      const seq = [40, 41, 41, 1, 2, 3].map((c) => sub.accept(c, now));
+      assert.deepEqual(seq, [true, true, false, true, true, true], "the new server's events 1, 2, 3 are not taken for repeats");
+      assert.equal(sub.duplicates, 1);
+      assert.equal(sub.missed, 0);
     } finally {
       await sub.close();
       await closeEventConsumer(client);
