@@ -55,7 +55,7 @@ function splitGlobal(argv: readonly string[]): { opts: GlobalOptions; rest: stri
       const t = Number(value());
       if (!(t > 0)) throw new UsageError("--timeout needs a positive number of milliseconds");
       opts.timeoutMs = t;
-    } else if ((flag === "--help" || flag === "-h") && rest.length === 0) opts.help = true;
+    } else if (flag === "--help" || flag === "-h") opts.help = true;
     else rest.push(a);
   }
   return { opts, rest };
@@ -65,7 +65,9 @@ async function usage(io: CliIo): Promise<void> {
   const lines = ["usage: tango <command> [args] [--tango-host host:port] [--json] [--timeout ms]", "", "commands:"];
   for (const [name, load] of Object.entries(REGISTRY)) {
     const { command } = await load();
-    lines.push(`  ${command.usage.padEnd(44)} ${command.summary}`);
+    // A usage line too long for the column gets its summary on the next line, aligned.
+    if (command.usage.length <= 44) lines.push(`  ${command.usage.padEnd(44)} ${command.summary}`);
+    else lines.push(`  ${command.usage}`, `  ${"".padEnd(44)} ${command.summary}`);
     void name;
   }
   io.out(lines.join("\n"));
@@ -82,7 +84,21 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       ...(opts.tangoHost ? { tangoHost: opts.tangoHost } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    const name = rest[0];
+    let name = rest[0];
+    if (name === "help" && rest[1] !== undefined) {
+      name = rest[1];
+      opts.help = true;
+    }
+    const known = name === undefined ? undefined : REGISTRY[name];
+    if (opts.help && known) {
+      // `tango <command> --help` / `tango help <command>`: that command's usage line.
+      const { command } = await known();
+      io.out(`usage: tango ${command.usage}\n\n${command.summary}\n(global options: --tango-host host:port, --json, --timeout ms)`);
+      return 0;
+    }
+    if (opts.help && name !== undefined && name !== "help" && !known) {
+      throw new UsageError(`unknown command ${JSON.stringify(name)} (try --help)`);
+    }
     if (opts.help || name === undefined || name === "help") {
       await usage(io);
       return name === undefined && !opts.help ? 2 : 0;

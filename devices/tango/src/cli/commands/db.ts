@@ -40,6 +40,22 @@ function parse(args: readonly string[]): DbArgs {
   return out;
 }
 
+/** Reads a JSON file; a missing/unreadable file or bad JSON is a usage error naming the file. */
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 async function loadModule(): Promise<DbModule> {
   return import("@tango-bdd/databaseds");
 }
@@ -75,7 +91,9 @@ export const command: CliCommand = {
     if (sub === "load") {
       const path = a.positional[1];
       if (path === undefined || a.positional.length !== 2) throw new UsageError("usage: db load <config.json> [--file tango.sqlite]");
-      const config = mod.parseDsConfig(JSON.parse(readFileSync(path, "utf8")) as unknown);
+      const config = mod.parseDsConfig(readJsonFile(path));
+      if (config.servers === undefined && config.classes === undefined)
+        throw new UsageError(`${path} has neither a "servers" nor a "classes" section: not a dsconfig file`);
       const r = await runnerFor(a, io, mod);
       try {
         const report = await mod.loadDsConfig(config, r.run);
