@@ -25,7 +25,8 @@ export class DevFailed extends Error {
   constructor(errors: readonly DevError[] | DevError, options?: { cause?: unknown }) {
     const list = Array.isArray(errors) ? (errors as readonly DevError[]) : [errors as DevError];
     super(messageOf(list), options);
-    this.name = new.target.name;
+    // esbuild bundles (the CLI's) may rename a self-referencing class to `_DevFailed`: report the source name.
+    this.name = new.target.name.replace(/^_+/, "");
     this.errors = list;
   }
 
