@@ -8,8 +8,13 @@ import type { DeviceClient, EventKind, Subscription, TimelineEntry, TimelineKind
 
 export interface Recorded extends TimelineEntry {
   readonly seq: number;
-  /** The synchronous read delivered when a subscription is made (not a pushed event). */
-  readonly synchronous?: boolean;
+}
+
+/** One attribute (or State) the sampler reads. */
+export interface SampleTarget {
+  readonly dev: DeviceClient;
+  /** An attribute name, or "State" (read with the State command). */
+  readonly attribute: string;
 }
 
 export type RecordedFilter = (r: Recorded) => boolean;
@@ -36,12 +41,30 @@ function sameObserved(a: unknown, b: unknown): boolean {
   );
 }
 
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 export class EventRecorder {
   readonly #t0: number;
   readonly #entries: Recorded[] = [];
   readonly #waiters = new Set<Waiter>();
   readonly #subs: { key: string; sub: Subscription; pump: Promise<void> }[] = [];
   readonly #observers = new Map<string, { stop: AbortController; loop: Promise<void> }>();
+  readonly #samplers = new Map<string, { stop: AbortController; loop: Promise<void> }>();
+  #sampleIntervalMs: number | undefined;
+  #samples = 0;
   #seq = 0;
   #closed = false;
 
@@ -74,8 +97,88 @@ export class EventRecorder {
     return this.record({ device: "", attribute: text, kind: "note" });
   }
 
+  /** An action on the infrastructure (a server killed, restarted): drawn across the whole timeline. */
+  infra(text: string): Recorded {
+    return this.record({ device: "", attribute: text, kind: "infra" });
+  }
+
   command(device: string, name: string, argin?: unknown): Recorded {
     return this.record({ device, attribute: name, kind: "command", ...(argin === undefined ? {} : { value: argin }) });
+  }
+
+  /** The failed reply of a command or write recorded with `command`. */
+  commandFailed(device: string, name: string, error: unknown): Recorded {
+    return this.record({ device, attribute: name, kind: "command", error: errorText(error) });
+  }
+
+  /** Period of the sampler (undefined when nothing was sampled). */
+  get sampleIntervalMs(): number | undefined {
+    return this.#sampleIntervalMs;
+  }
+
+  /** How many sampling rounds ran (all targets read in parallel in each). */
+  get sampleRounds(): number {
+    return this.#samples;
+  }
+
+  /**
+   * Samples attributes for the timeline (not for assertions): every `intervalMs` it reads all `targets` in
+   * parallel and records each change of value (kind "sampled", at the midpoint between the read that saw the old
+   * value and the one that saw the new) and the first failure of a streak (kind "sampled" with `error`: a gap in
+   * the picture). A target that fails is retried only every 4th round, so a dead server costs little. Idempotent per
+   * target; stopped by `close()`.
+   */
+  sample(targets: readonly SampleTarget[], intervalMs: number): void {
+    const fresh = targets.filter((tg) => !this.#samplers.has(`${tg.dev.name} ${tg.attribute}`.toLowerCase()));
+    if (fresh.length === 0 || this.#closed) return;
+    const key = fresh.map((tg) => `${tg.dev.name} ${tg.attribute}`.toLowerCase()).join(",");
+    this.#sampleIntervalMs = Math.min(this.#sampleIntervalMs ?? intervalMs, intervalMs);
+    const stop = new AbortController();
+    const state = fresh.map(() => ({ last: undefined as { value: unknown } | undefined, lastSeenAt: 0, failing: false }));
+    const readOne = (tg: SampleTarget): Promise<unknown> =>
+      tg.attribute.toLowerCase() === "state" ? tg.dev.state({ timeoutMs: 1000 }) : tg.dev.read(tg.attribute, { timeoutMs: 1000 });
+    const loop = (async () => {
+      for (let round = 0; !stop.signal.aborted; round++) {
+        const started = this.now();
+        this.#samples++;
+        await Promise.all(
+          fresh.map(async (tg, i) => {
+            const st = state[i];
+            if (!st || (st.failing && round % 4 !== 0)) return;
+            const sentAt = this.now();
+            try {
+              const value = await readOne(tg);
+              if (stop.signal.aborted) return;
+              const doneAt = this.now();
+              if (!st.last || !sameObserved(st.last.value, value)) {
+                const t = st.last ? (st.lastSeenAt + doneAt) / 2 : (sentAt + doneAt) / 2;
+                this.record({ device: tg.dev.name, attribute: tg.attribute, kind: "sampled", value, t });
+                st.last = { value };
+              }
+              st.lastSeenAt = (sentAt + doneAt) / 2;
+              st.failing = false;
+            } catch (e) {
+              if (stop.signal.aborted) return;
+              if (!st.failing)
+                this.record({ device: tg.dev.name, attribute: tg.attribute, kind: "sampled", error: errorText(e), t: sentAt });
+              st.failing = true;
+              st.last = undefined;
+            }
+          }),
+        );
+        await abortableSleep(Math.max(0, intervalMs - (this.now() - started)), stop.signal);
+      }
+    })();
+    this.#samplers.set(key, { stop, loop });
+    for (const tg of fresh) this.#samplers.set(`${tg.dev.name} ${tg.attribute}`.toLowerCase(), { stop, loop });
+  }
+
+  /** Stops every sampler (idempotent). */
+  async stopSampling(): Promise<void> {
+    const all = [...new Set(this.#samplers.values())];
+    for (const s of all) s.stop.abort();
+    await Promise.all(all.map((s) => s.loop));
+    this.#samplers.clear();
   }
 
   /** Subscribes and records every item; resolves once the subscription is made. */
@@ -135,20 +238,7 @@ export class EventRecorder {
           failing = true;
           last = undefined;
         }
-        await new Promise<void>((resolve) => {
-          const onAbort = (): void => {
-            clearTimeout(t);
-            resolve();
-          };
-          const t = setTimeout(
-            () => {
-              stop.signal.removeEventListener("abort", onAbort);
-              resolve();
-            },
-            failing ? 50 : intervalMs,
-          );
-          stop.signal.addEventListener("abort", onAbort, { once: true });
-        });
+        await abortableSleep(failing ? 50 : intervalMs, stop.signal);
       }
     })();
     this.#observers.set(key, { stop, loop });
@@ -191,6 +281,7 @@ export class EventRecorder {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.stopSampling();
     await this.stopObserving();
     await Promise.all(this.#subs.map((s) => s.sub.close().catch(() => undefined)));
     await Promise.all(this.#subs.map((s) => s.pump));

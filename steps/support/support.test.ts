@@ -142,4 +142,46 @@ describe("event recorder", () => {
     );
     assert.ok(rec.entries.every((e, i, a) => i === 0 || e.t >= (a[i - 1]?.t ?? 0)));
   });
+
+  test("samples several attributes in parallel, records changes and the first failure of a streak, stops on close", async () => {
+    const rec = new EventRecorder();
+    let n = 0;
+    let down = false;
+    const counter: DeviceClient = {
+      ...fakeDevice("test/counter/work", []),
+      read: async () => {
+        if (down) throw { errors: [{ reason: "API_CantConnect", desc: "refused" }] };
+        return Math.max(0, 3 - Math.floor(n++ / 2));
+      },
+    };
+    const tabata: DeviceClient = { ...fakeDevice("test/tabata/1", []), state: async () => "ON" };
+    rec.sample(
+      [
+        { dev: counter, attribute: "value" },
+        { dev: tabata, attribute: "State" },
+      ],
+      1,
+    );
+    rec.sample([{ dev: counter, attribute: "value" }], 1); // idempotent per target
+    await rec.waitFor((r) => r.kind === "sampled" && r.value === 0, 2000);
+    down = true;
+    await rec.waitFor((r) => r.kind === "sampled" && r.error !== undefined, 2000);
+    const rounds = rec.sampleRounds;
+    await new Promise((r) => setTimeout(r, 30));
+    await rec.close();
+    const after = rec.sampleRounds;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(rec.sampleRounds, after, "no sampling after close");
+    assert.ok(rounds > 4);
+    assert.equal(rec.sampleIntervalMs, 1);
+    const values = rec.entries.filter((e) => e.device === "test/counter/work" && e.error === undefined).map((e) => e.value);
+    assert.deepEqual(values, [3, 2, 1, 0], "one entry per change, not per read");
+    assert.equal(rec.entries.filter((e) => e.error !== undefined).length, 1, "a failing streak is recorded once");
+    assert.match(rec.entries.find((e) => e.error)?.error ?? "", /API_CantConnect: refused/);
+    assert.deepEqual(
+      rec.entries.filter((e) => e.device === "test/tabata/1").map((e) => [e.kind, e.attribute, e.value]),
+      [["sampled", "State", "ON"]],
+    );
+    assert.equal(rec.select(on("test/counter/work", "value")).length, 0, "samples are not events for the assertions");
+  });
 });

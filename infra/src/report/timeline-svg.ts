@@ -1,30 +1,50 @@
 /**
- * The scenario timeline as a standalone SVG: one band per phase-like attribute (running_state, State) drawn as
- * coloured segments, then one row per numeric series (counter values) drawn as a step line with a dot per
- * received event, error events as red crosses, commands as ticks on a "commands" row. Pure function of the
- * recorded entries, so it is unit-testable and deterministic.
+ * The scenario timeline as a standalone SVG (no fonts, scripts or links): what the scenario did and saw, on one
+ * time axis, so that a reader can tell the story without the logs.
+ *
+ *   infrastructure  dashed vertical lines across every row, labelled ("tabata/counters killed", "… answers again")
+ *   phase bands     running_state / State as coloured segments (observed by fast reads, else sampled)
+ *   value rows      one per numeric attribute: a solid step line of the values the test SAMPLED (read itself),
+ *                   broken and hatched where the device did not answer; a dashed line where the value is only
+ *                   known from events; the EVENTS received drawn on top as ringed dots, the synchronous read of a
+ *                   subscription as a hollow dot, error events as red crosses with their reason
+ *   commands        a tick per command/write (name on hover, short label when there is room), failed replies as
+ *                   red crosses, other notes as diamonds
+ *   legend          only the symbols that appear
+ *
+ * Pure function of the recorded entries: unit-testable and deterministic.
  */
 
-export type TimelineKind = "change" | "periodic" | "observed" | "read" | "error" | "command" | "note";
+export type TimelineKind = "change" | "periodic" | "observed" | "read" | "sampled" | "error" | "command" | "note" | "infra";
 
 export interface TimelineEntry {
   /** Milliseconds since the scenario started (monotonic). */
   readonly t: number;
   readonly device: string;
-  /** Attribute name, command name for kind "command", free text for "note". */
+  /** Attribute name, command name for kind "command", free text for "note" and "infra". */
   readonly attribute: string;
+  /**
+   * change/periodic: an event received; observed/read/sampled: a value read by the test; error: an error event (or
+   * a failed read of a watch); command: a command or write sent (with `error`: its failed reply); note: a remark;
+   * infra: an action on the infrastructure (server killed, restarted).
+   */
   readonly kind: TimelineKind;
   readonly value?: unknown;
   readonly error?: string;
+  /** The synchronous read delivered when a subscription is made (not a pushed event). */
+  readonly synchronous?: boolean;
 }
 
 export interface TimelineOptions {
   readonly title?: string;
+  /** Total width in px (default 920: Allure shows attachments about that wide without scaling them down). */
   readonly width?: number;
   /** Attributes drawn as bands (default running_state and State). */
   readonly bandAttributes?: readonly string[];
   /** Labels of enum values for band attributes given as numbers (default PREPARE, WORK, REST). */
   readonly enumLabels?: Readonly<Record<string, readonly string[]>>;
+  /** Period of the test's sampling reads, for the legend. */
+  readonly sampleIntervalMs?: number;
 }
 
 const BAND_COLORS: Record<string, string> = {
@@ -39,6 +59,10 @@ const BAND_COLORS: Record<string, string> = {
   UNKNOWN: "#d5d8dc",
 };
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+const ERROR_COLOR = "#c0392b";
+const INFRA_COLOR = "#6c3483";
+const NOTE_COLOR = "#8e44ad";
+const FONT = 11;
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -48,6 +72,15 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
+function f1(n: number): string {
+  return n.toFixed(1);
+}
+
+/** Approximate width of a sans-serif text (no font metrics in a pure function). */
+function textWidth(s: string, size = FONT): number {
+  return s.length * size * 0.58;
+}
+
 function bandLabel(attr: string, value: unknown, enumLabels: Readonly<Record<string, readonly string[]>>): string {
   if (typeof value === "number") return enumLabels[attr]?.[value] ?? String(value);
   return String(value);
@@ -55,6 +88,13 @@ function bandLabel(attr: string, value: unknown, enumLabels: Readonly<Record<str
 
 function colorFor(label: string, i: number): string {
   return BAND_COLORS[label.toUpperCase()] ?? (PALETTE[i % PALETTE.length] as string);
+}
+
+/** The short form of an error text for a label: its DevFailed reason (text before the first ":"). */
+function shortReason(error: string | undefined): string {
+  const s = (error ?? "error").replace(/^subscription ended: /, "");
+  const head = s.split(":")[0]?.trim() ?? s;
+  return head.length > 28 ? `${head.slice(0, 27)}…` : head;
 }
 
 interface Segment {
@@ -82,25 +122,78 @@ function numeric(v: unknown): number | undefined {
   return undefined;
 }
 
+export interface LabelSpot {
+  readonly x: number;
+  readonly text: string;
+}
+
+/**
+ * Greedy placement of labels starting at their x, on up to `lanes` lines: a label goes on the first line where it
+ * does not overlap the previous one; labels that fit nowhere (or would run past `maxX`) get no text (their marker
+ * keeps its hover title).
+ */
+export function placeLabels<T extends LabelSpot>(spots: readonly T[], lanes: number, maxX: number, size = FONT): (T & { lane: number })[] {
+  const ends = new Array<number>(lanes).fill(Number.NEGATIVE_INFINITY);
+  const out: (T & { lane: number })[] = [];
+  for (const s of [...spots].sort((a, b) => a.x - b.x)) {
+    const w = textWidth(s.text, size);
+    const x = Math.min(s.x, maxX - w);
+    const lane = ends.findIndex((e) => x >= e + 4);
+    if (lane < 0 || x < s.x - w) continue;
+    ends[lane] = x + w;
+    out.push({ ...s, x, lane });
+  }
+  return out;
+}
+
+/** What happened to one band or value row: its points and the spans where the test's reads got no answer. */
+interface Row {
+  readonly key: string;
+  /** Values read by the test (sampled, observed, read, synchronous read of a subscription). */
+  readonly reads: { t: number; value: unknown; kind: TimelineKind; synchronous: boolean }[];
+  /** Events received. */
+  readonly events: { t: number; value: unknown; kind: TimelineKind }[];
+  readonly errorEvents: { t: number; error: string }[];
+  /** Failed sampling reads: a gap from t until the next successful read. */
+  readonly readFailures: { t: number; error: string }[];
+}
+
+function newRow(key: string): Row {
+  return { key, reads: [], events: [], errorEvents: [], readFailures: [] };
+}
+
 export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOptions = {}): string {
-  const width = opts.width ?? 960;
+  const width = opts.width ?? 920;
   const bandAttrs = new Set((opts.bandAttributes ?? ["running_state", "State"]).map((a) => a.toLowerCase()));
   const enumLabels = opts.enumLabels ?? { running_state: ["PREPARE", "WORK", "REST"] };
   const sorted = [...entries].sort((a, b) => a.t - b.t);
   const end = Math.max(1, ...sorted.map((e) => e.t)) * 1.02;
-  const left = 190;
-  const right = 20;
+  const left = 170;
+  const right = 16;
   const plotW = width - left - right;
   const x = (t: number): number => left + (t / end) * plotW;
+  const legend = new Set<string>();
 
   // Group rows.
-  const bands = new Map<string, { t: number; label: string }[]>();
-  const series = new Map<string, { t: number; v: number; kind: TimelineKind }[]>();
-  const errors = new Map<string, number[]>();
+  const bands = new Map<string, Row>();
+  const series = new Map<string, Row>();
   const commands: TimelineEntry[] = [];
   const notes: TimelineEntry[] = [];
-  for (const e of sorted) {
+  const infra: TimelineEntry[] = [];
+  const rowOf = (e: TimelineEntry): Row | undefined => {
     const key = `${e.device} ${e.attribute}`;
+    const isBand = bandAttrs.has(e.attribute.toLowerCase());
+    const map = isBand ? bands : series;
+    let row = map.get(key);
+    if (!row) {
+      // A value row appears only once it has a number, an error event or a failed read to show.
+      if (!isBand && e.kind !== "error" && e.error === undefined && numeric(e.value) === undefined) return undefined;
+      row = newRow(key);
+      map.set(key, row);
+    }
+    return row;
+  };
+  for (const e of sorted) {
     if (e.kind === "command") {
       commands.push(e);
       continue;
@@ -109,123 +202,248 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
       notes.push(e);
       continue;
     }
-    if (e.kind === "error") {
-      const list = errors.get(key) ?? [];
-      list.push(e.t);
-      errors.set(key, list);
-      if (!series.has(key) && !bands.has(key)) series.set(key, []);
+    if (e.kind === "infra") {
+      infra.push(e);
       continue;
     }
-    if (bandAttrs.has(e.attribute.toLowerCase())) {
-      const list = bands.get(key) ?? [];
-      list.push({ t: e.t, label: bandLabel(e.attribute, e.value, enumLabels) });
-      bands.set(key, list);
-      continue;
-    }
-    const v = numeric(e.value);
-    if (v === undefined) continue;
-    const list = series.get(key) ?? [];
-    list.push({ t: e.t, v, kind: e.kind });
-    series.set(key, list);
+    const row = rowOf(e);
+    if (!row) continue;
+    if (e.kind === "error") row.errorEvents.push({ t: e.t, error: e.error ?? "error" });
+    else if (e.error !== undefined) row.readFailures.push({ t: e.t, error: e.error });
+    else if ((e.kind === "change" || e.kind === "periodic") && e.synchronous !== true)
+      row.events.push({ t: e.t, value: e.value, kind: e.kind });
+    else row.reads.push({ t: e.t, value: e.value, kind: e.kind, synchronous: e.synchronous === true });
   }
 
   const parts: string[] = [];
   let y = 10;
   const title = opts.title ?? "Scenario timeline";
   parts.push(`<text x="10" y="${y + 14}" font-size="15" font-weight="bold">${esc(title)}</text>`);
-  y += 30;
+  y += 28;
+  const plotTop = y;
 
   const rowLabel = (label: string, yy: number, h: number): void => {
-    const [dev, attr] = [label.slice(0, label.lastIndexOf(" ")), label.slice(label.lastIndexOf(" ") + 1)];
+    const cut = label.lastIndexOf(" ");
+    const [dev, attr] = [label.slice(0, cut), label.slice(cut + 1)];
     parts.push(
-      `<text x="${left - 8}" y="${yy + h / 2 - 2}" font-size="11" text-anchor="end">${esc(dev)}</text>`,
-      `<text x="${left - 8}" y="${yy + h / 2 + 11}" font-size="11" text-anchor="end" font-weight="bold">${esc(attr)}</text>`,
+      `<text x="${left - 8}" y="${yy + h / 2 - 2}" font-size="${FONT}" text-anchor="end">${esc(dev)}</text>`,
+      `<text x="${left - 8}" y="${yy + h / 2 + 11}" font-size="${FONT}" text-anchor="end" font-weight="bold">${esc(attr)}</text>`,
     );
   };
 
-  // Phase bands.
+  /** Hatched "no answer" spans of a row: from each failed read to the next successful read (or the end). */
+  const gaps = (row: Row): { from: number; to: number; error: string }[] => {
+    const out: { from: number; to: number; error: string }[] = [];
+    for (const f of row.readFailures) {
+      const last = out[out.length - 1];
+      if (last && f.t <= last.to) continue;
+      const next = row.reads.find((r) => r.t > f.t);
+      out.push({ from: f.t, to: next?.t ?? end, error: f.error });
+    }
+    return out;
+  };
+  const drawGaps = (row: Row, yy: number, h: number): void => {
+    for (const g of gaps(row)) {
+      legend.add("gap");
+      parts.push(
+        `<rect class="no-reply" x="${f1(x(g.from))}" y="${yy}" width="${f1(Math.max(2, x(g.to) - x(g.from)))}" height="${h}" fill="url(#hatch)"><title>${esc(`no reply to the test's reads from ${fmt(g.from)} to ${fmt(g.to)} ms: ${g.error}`)}</title></rect>`,
+      );
+    }
+  };
+  const drawErrorEvents = (row: Row, yy: number, h: number): void => {
+    const spots: LabelSpot[] = [];
+    for (const e of row.errorEvents) {
+      legend.add("error");
+      parts.push(cross(x(e.t), yy + h / 2, `error event on ${row.key} at ${fmt(e.t)} ms: ${e.error}`));
+      spots.push({ x: x(e.t) + 8, text: shortReason(e.error) });
+    }
+    for (const l of placeLabels(spots, 1, left + plotW)) {
+      parts.push(
+        `<text class="error-label" x="${f1(l.x)}" y="${yy + h / 2 + 4}" font-size="10" fill="${ERROR_COLOR}">${esc(l.text)}</text>`,
+      );
+    }
+  };
+
+  // Infrastructure lane: labels on top; the dashed lines are drawn across all rows at the end.
+  if (infra.length > 0) {
+    const placed = placeLabels(
+      infra.map((e) => ({ x: x(e.t) + 3, text: e.attribute })),
+      2,
+      left + plotW,
+    );
+    const lanes = Math.max(1, ...placed.map((p) => p.lane + 1));
+    parts.push(`<text x="${left - 8}" y="${y + 12}" font-size="${FONT}" text-anchor="end" font-weight="bold">infrastructure</text>`);
+    for (const p of placed) {
+      parts.push(
+        `<text class="infra-label" x="${f1(p.x)}" y="${y + 12 + p.lane * 13}" font-size="${FONT}" fill="${INFRA_COLOR}">${esc(p.text)}</text>`,
+      );
+    }
+    y += lanes * 13 + 6;
+    legend.add("infra");
+  }
+
+  // Phase bands: observed by fast reads or events when there are any, else sampled.
   let bandIdx = 0;
-  for (const [key, points] of bands) {
-    const h = 28;
+  for (const [key, row] of bands) {
+    const h = 26;
     rowLabel(key, y, h);
-    const segs = segments(points, end);
-    for (const s of segs) {
-      const w = Math.max(1, x(s.to) - x(s.from));
+    const precise = row.reads.filter((r) => r.kind !== "sampled");
+    const source = precise.length > 0 || row.events.length > 0 ? [...precise, ...row.events].sort((a, b) => a.t - b.t) : row.reads;
+    const sampled = source.length > 0 && source.every((r) => r.kind === "sampled");
+    const points = source.map((r) => ({ t: r.t, label: bandLabel(row.key.slice(row.key.lastIndexOf(" ") + 1), r.value, enumLabels) }));
+    const gapList = sampled ? gaps(row) : [];
+    for (const s of segments(points, end)) {
+      // A sampled band stops where the reads failed.
+      const stop = gapList.find((g) => g.from > s.from && g.from < s.to)?.from ?? s.to;
+      const w = Math.max(1, x(stop) - x(s.from));
       const color = colorFor(s.label, bandIdx);
       parts.push(
-        `<rect class="phase" data-phase="${esc(s.label)}" x="${x(s.from).toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${h}" fill="${color}" opacity="0.85"><title>${esc(`${s.label}: ${fmt(s.from)}–${fmt(s.to)} ms (${fmt(s.to - s.from)} ms)`)}</title></rect>`,
+        `<rect class="phase" data-phase="${esc(s.label)}" x="${f1(x(s.from))}" y="${y}" width="${f1(w)}" height="${h}" fill="${color}" opacity="0.85"><title>${esc(`${s.label}: ${fmt(s.from)}–${fmt(stop)} ms (${fmt(stop - s.from)} ms)${sampled ? ", sampled" : ""}`)}</title></rect>`,
       );
-      if (w > 40) parts.push(`<text x="${(x(s.from) + 4).toFixed(1)}" y="${y + 18}" font-size="11" fill="#fff">${esc(s.label)}</text>`);
+      if (w > textWidth(s.label) + 8)
+        parts.push(`<text x="${f1(x(s.from) + 4)}" y="${y + 17}" font-size="${FONT}" fill="#fff">${esc(s.label)}</text>`);
     }
-    for (const t of errors.get(key) ?? []) parts.push(cross(x(t), y + h / 2));
-    y += h + 8;
+    if (sampled) {
+      drawGaps(row, y, h);
+      legend.add("sampled-band");
+    }
+    drawErrorEvents(row, y, h);
+    y += h + 6;
     bandIdx++;
   }
 
-  // Numeric series.
+  // Value rows.
   let sIdx = 0;
-  for (const [key, points] of series) {
+  for (const [key, row] of series) {
     const h = 46;
     const color = PALETTE[sIdx % PALETTE.length] as string;
     rowLabel(key, y, h);
     parts.push(`<rect x="${left}" y="${y}" width="${plotW}" height="${h}" fill="#f7f9fb" stroke="#e1e5ea"/>`);
-    if (points.length > 0) {
-      const vs = points.map((p) => p.v);
+    const reads = row.reads.flatMap((r) => {
+      const v = numeric(r.value);
+      return v === undefined ? [] : [{ ...r, v }];
+    });
+    const events = row.events.flatMap((r) => {
+      const v = numeric(r.value);
+      return v === undefined ? [] : [{ ...r, v }];
+    });
+    const vs = [...reads, ...events].map((p) => p.v);
+    if (vs.length > 0) {
       const lo = Math.min(...vs);
       const hi = Math.max(...vs);
-      const yv = (v: number): number => (hi === lo ? y + h / 2 : y + h - 6 - ((v - lo) / (hi - lo)) * (h - 12));
+      const yv = (v: number): number => (hi === lo ? y + h / 2 : y + h - 7 - ((v - lo) / (hi - lo)) * (h - 14));
+      const line = reads.length > 0 ? reads : events;
+      const stops = reads.length > 0 ? gaps(row).map((g) => g.from) : [];
       let d = "";
-      points.forEach((p, i) => {
-        const px = x(p.t).toFixed(1);
-        const py = yv(p.v).toFixed(1);
-        if (i === 0) d += `M${px},${py}`;
+      let open = false;
+      line.forEach((p, i) => {
+        const px = f1(x(p.t));
+        const py = f1(yv(p.v));
+        const stop = stops.find((s) => s < p.t && (i === 0 || s > (line[i - 1]?.t ?? 0)));
+        if (open && stop !== undefined) {
+          d += `H${f1(x(stop))}`;
+          open = false;
+        }
+        if (!open) d += `M${px},${py}`;
         else d += `H${px}V${py}`;
+        open = true;
       });
-      d += `H${x(end).toFixed(1)}`;
-      parts.push(`<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-      for (const p of points) {
-        const r = p.kind === "observed" || p.kind === "read" ? 1.5 : 2.5;
+      const lastT = line[line.length - 1]?.t ?? 0;
+      const tail = stops.find((s) => s > lastT);
+      if (open) d += `H${f1(x(tail ?? end))}`;
+      if (reads.length > 0) {
+        legend.add("sampled");
+        parts.push(`<path class="sampled" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
+      } else {
+        legend.add("events-only");
+        parts.push(`<path class="events-only" d="${d}" fill="none" stroke="${color}" stroke-width="1.2" stroke-dasharray="4 3"/>`);
+      }
+      for (const p of reads.filter((r) => r.synchronous)) {
+        legend.add("subscription-read");
         parts.push(
-          `<circle cx="${x(p.t).toFixed(1)}" cy="${yv(p.v).toFixed(1)}" r="${r}" fill="${color}"><title>${esc(`${key} = ${fmt(p.v)} (${p.kind}) at ${fmt(p.t)} ms`)}</title></circle>`,
+          `<circle class="subscription-read" cx="${f1(x(p.t))}" cy="${f1(yv(p.v))}" r="3.5" fill="#fff" stroke="${color}" stroke-width="1.5"><title>${esc(`${key} = ${fmt(p.v)}: read when subscribing, at ${fmt(p.t)} ms`)}</title></circle>`,
+        );
+      }
+      for (const p of events) {
+        legend.add("event");
+        parts.push(
+          `<circle class="event" cx="${f1(x(p.t))}" cy="${f1(yv(p.v))}" r="4.5" fill="${color}" stroke="#222" stroke-width="1.5"><title>${esc(`${p.kind} event: ${key} = ${fmt(p.v)} at ${fmt(p.t)} ms`)}</title></circle>`,
         );
       }
       parts.push(`<text x="${left + plotW - 4}" y="${y + 11}" font-size="9" text-anchor="end" fill="#555">${fmt(lo)}…${fmt(hi)}</text>`);
     }
-    for (const t of errors.get(key) ?? []) parts.push(cross(x(t), y + h / 2));
+    drawGaps(row, y, h);
+    drawErrorEvents(row, y, h);
     y += h + 6;
     sIdx++;
   }
 
-  // Commands and notes.
+  // Commands, failed replies and notes.
   if (commands.length > 0 || notes.length > 0) {
-    const h = 24;
-    parts.push(`<text x="${left - 8}" y="${y + 15}" font-size="11" text-anchor="end" font-weight="bold">commands</text>`);
-    parts.push(`<line x1="${left}" y1="${y + h / 2}" x2="${left + plotW}" y2="${y + h / 2}" stroke="#ccc"/>`);
+    const h = 22;
+    const mid = y + h / 2;
+    parts.push(`<text x="${left - 8}" y="${mid + 4}" font-size="${FONT}" text-anchor="end" font-weight="bold">commands</text>`);
+    parts.push(`<line x1="${left}" y1="${mid}" x2="${left + plotW}" y2="${mid}" stroke="#ccc"/>`);
+    const spots: (LabelSpot & { color: string })[] = [];
     for (const c of commands) {
+      const what = `${c.attribute}${c.value === undefined ? "" : ` ${String(c.value)}`}`;
+      if (c.error !== undefined) {
+        legend.add("failed");
+        parts.push(cross(x(c.t), mid, `${what} on ${c.device} failed at ${fmt(c.t)} ms: ${c.error}`, "failed"));
+        spots.push({ x: x(c.t) + 7, text: `✗ ${shortReason(c.error)}`, color: ERROR_COLOR });
+        continue;
+      }
+      legend.add("command");
       parts.push(
-        `<line class="command" x1="${x(c.t).toFixed(1)}" y1="${y + 3}" x2="${x(c.t).toFixed(1)}" y2="${y + h - 3}" stroke="#333" stroke-width="1.5"><title>${esc(`${c.device} ${c.attribute}${c.value === undefined ? "" : `(${String(c.value)})`} at ${fmt(c.t)} ms`)}</title></line>`,
+        `<line class="command" x1="${f1(x(c.t))}" y1="${y + 2}" x2="${f1(x(c.t))}" y2="${y + h - 2}" stroke="#333" stroke-width="1.5"><title>${esc(`${c.device} ${c.attribute}${c.value === undefined ? "" : `(${String(c.value)})`} at ${fmt(c.t)} ms`)}</title></line>`,
       );
+      spots.push({ x: x(c.t) + 3, text: what, color: "#333" });
     }
     for (const n of notes) {
+      legend.add("note");
+      const nx = x(n.t);
       parts.push(
-        `<polygon points="${x(n.t).toFixed(1)},${y + 3} ${(x(n.t) + 5).toFixed(1)},${y + h / 2} ${x(n.t).toFixed(1)},${y + h - 3} ${(x(n.t) - 5).toFixed(1)},${y + h / 2}" fill="#8e44ad"><title>${esc(`${n.attribute} at ${fmt(n.t)} ms`)}</title></polygon>`,
+        `<polygon class="note" points="${f1(nx)},${mid - 7} ${f1(nx + 5)},${mid} ${f1(nx)},${mid + 7} ${f1(nx - 5)},${mid}" fill="${NOTE_COLOR}"><title>${esc(`${n.attribute} at ${fmt(n.t)} ms`)}</title></polygon>`,
+      );
+      spots.push({ x: nx + 7, text: n.attribute, color: NOTE_COLOR });
+    }
+    y += h;
+    const placed = placeLabels(spots, 2, left + plotW, 10);
+    for (const l of placed) {
+      parts.push(
+        `<text class="command-label" x="${f1(l.x)}" y="${y + 9 + l.lane * 12}" font-size="10" fill="${l.color}">${esc(l.text)}</text>`,
       );
     }
-    y += h + 6;
+    y += placed.length > 0 ? Math.max(...placed.map((p) => p.lane + 1)) * 12 + 4 : 4;
   }
+  const plotBottom = y;
 
   // Time axis.
   const step = niceStep(end);
   parts.push(`<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="#333"/>`);
   for (let t = 0; t <= end; t += step) {
-    parts.push(`<line x1="${x(t).toFixed(1)}" y1="${y}" x2="${x(t).toFixed(1)}" y2="${y + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${y + 17}" font-size="10" text-anchor="middle">${fmt(t / 1000)} s</text>`);
+    parts.push(`<line x1="${f1(x(t))}" y1="${y}" x2="${f1(x(t))}" y2="${y + 5}" stroke="#333"/>`);
+    parts.push(`<text x="${f1(x(t))}" y="${y + 17}" font-size="10" text-anchor="middle">${fmt(t / 1000)} s</text>`);
   }
-  y += 28;
-  if (sorted.length === 0) parts.push(`<text x="${left}" y="${y}" font-size="12">no events were recorded</text>`);
-  const height = y + 10;
+  y += 26;
+
+  // Infrastructure actions across every row.
+  for (const e of infra) {
+    parts.push(
+      `<line class="infra" x1="${f1(x(e.t))}" y1="${plotTop}" x2="${f1(x(e.t))}" y2="${plotBottom}" stroke="${INFRA_COLOR}" stroke-width="1.5" stroke-dasharray="5 3"><title>${esc(`${e.attribute} at ${fmt(e.t)} ms`)}</title></line>`,
+    );
+  }
+
+  if (sorted.length === 0) {
+    parts.push(`<text x="${left}" y="${y}" font-size="12">no events were recorded</text>`);
+    y += 10;
+  } else {
+    y = drawLegend(parts, legend, y, width, opts.sampleIntervalMs);
+  }
+  const height = y + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/></pattern></defs>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...parts,
     "</svg>",
@@ -233,9 +451,93 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
   ].join("\n");
 }
 
-function cross(cx: number, cy: number): string {
+/** The legend: one entry per kind of mark present, wrapped to the width. */
+function drawLegend(
+  parts: string[],
+  present: ReadonlySet<string>,
+  top: number,
+  width: number,
+  sampleIntervalMs: number | undefined,
+): number {
+  const every = sampleIntervalMs === undefined ? "" : ` every ${fmt(sampleIntervalMs)} ms`;
+  const items: { key: string; text: string; mark: (x: number, y: number) => string }[] = [
+    {
+      key: "sampled",
+      text: `value read by the test${every}`,
+      mark: (x, y) => `<path d="M${x},${y + 3}H${x + 9}V${y - 3}H${x + 18}" fill="none" stroke="#1f77b4" stroke-width="1.6"/>`,
+    },
+    {
+      key: "events-only",
+      text: "value known only from events",
+      mark: (x, y) => `<path d="M${x},${y}H${x + 18}" stroke="#1f77b4" stroke-width="1.2" stroke-dasharray="4 3"/>`,
+    },
+    {
+      key: "event",
+      text: "change event received",
+      mark: (x, y) => `<circle cx="${x + 9}" cy="${y}" r="4.5" fill="#1f77b4" stroke="#222" stroke-width="1.5"/>`,
+    },
+    {
+      key: "subscription-read",
+      text: "read when subscribing",
+      mark: (x, y) => `<circle cx="${x + 9}" cy="${y}" r="3.5" fill="#fff" stroke="#1f77b4" stroke-width="1.5"/>`,
+    },
+    { key: "error", text: "error event", mark: (x, y) => crossPath(x + 9, y) },
+    {
+      key: "gap",
+      text: "device did not answer the test's reads",
+      mark: (x, y) => `<rect x="${x}" y="${y - 6}" width="18" height="12" fill="url(#hatch)"/>`,
+    },
+    {
+      key: "sampled-band",
+      text: `phase/state read by the test${every}`,
+      mark: (x, y) => `<rect x="${x}" y="${y - 6}" width="18" height="12" fill="${BAND_COLORS.WORK}" opacity="0.85"/>`,
+    },
+    {
+      key: "command",
+      text: "command / write sent",
+      mark: (x, y) => `<line x1="${x + 9}" y1="${y - 7}" x2="${x + 9}" y2="${y + 7}" stroke="#333" stroke-width="1.5"/>`,
+    },
+    { key: "failed", text: "command failed", mark: (x, y) => crossPath(x + 9, y) },
+    {
+      key: "note",
+      text: "note",
+      mark: (x, y) => `<polygon points="${x + 9},${y - 7} ${x + 14},${y} ${x + 9},${y + 7} ${x + 4},${y}" fill="${NOTE_COLOR}"/>`,
+    },
+    {
+      key: "infra",
+      text: "infrastructure action",
+      mark: (x, y) =>
+        `<line x1="${x + 9}" y1="${y - 7}" x2="${x + 9}" y2="${y + 7}" stroke="${INFRA_COLOR}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+    },
+  ];
+  const shown = items.filter((i) => present.has(i.key));
+  if (shown.length === 0) return top;
+  const out: string[] = [];
+  let x = 10;
+  let y = top + 6;
+  for (const item of shown) {
+    const w = 24 + textWidth(item.text, 10) + 16;
+    if (x + w > width - 10) {
+      x = 10;
+      y += 18;
+    }
+    out.push(
+      `<g class="legend-item" data-legend="${item.key}">${item.mark(x, y)}<text x="${x + 24}" y="${y + 4}" font-size="10">${esc(item.text)}</text></g>`,
+    );
+    x += w;
+  }
+  parts.push(`<g class="legend">`, ...out, `</g>`);
+  return y + 12;
+}
+
+function crossPath(cx: number, cy: number): string {
   const s = 5;
-  return `<path class="error" d="M${cx - s},${cy - s}L${cx + s},${cy + s}M${cx - s},${cy + s}L${cx + s},${cy - s}" stroke="#c0392b" stroke-width="2.5"/>`;
+  return `<path d="M${cx - s},${cy - s}L${cx + s},${cy + s}M${cx - s},${cy + s}L${cx + s},${cy - s}" stroke="${ERROR_COLOR}" stroke-width="2.5"/>`;
+}
+
+function cross(cx: number, cy: number, title: string, cls = "error"): string {
+  const s = 5;
+  return `<path class="${cls}" d="M${f1(cx - s)},${f1(cy - s)}L${f1(cx + s)},${f1(cy + s)}M${f1(cx - s)},${f1(cy + s)}L${f1(cx + s)},${f1(cy - s)}" stroke="${ERROR_COLOR}" stroke-width="2.5"><title>${esc(title)}</title></path>`;
 }
 
 function niceStep(endMs: number): number {
