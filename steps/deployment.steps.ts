@@ -43,13 +43,13 @@ When("the device server {word} is killed", async function (this: TangoWorld, id:
   const srv = this.stack?.servers.get(id) ?? fail(`no device server ${id} in this stack`);
   this.disturbedStack = true;
   this.markAction();
-  this.recorder.note(`${id} killed`);
+  this.recorder.infra(`${id} killed`);
   await srv.kill();
 });
 
 When("the device server {word} is restarted", async function (this: TangoWorld, id: string) {
   const srv = this.stack?.servers.get(id) ?? fail(`no device server ${id} in this stack`);
-  this.recorder.note(`${id} restarting`);
+  this.recorder.infra(`${id} restarting`);
   await srv.restart({ timeoutMs: 15_000 });
-  this.recorder.note(`${id} answers again`);
+  this.recorder.infra(`${id} answers again`);
 });

@@ -24,6 +24,7 @@ Given(
     await this.command(dev, "Init");
     for (const [attr, v] of Object.entries({ prepare, work, rest, cycles, tabatas })) await this.write(dev, attr, v);
     await this.command(dev, "ResetCounters");
+    await this.sampleWorkout(dev); // for the report's timeline: the counters as they count
   },
 );
 

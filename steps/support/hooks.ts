@@ -1,7 +1,7 @@
 /**
  * Scenario life cycle:
  *   Before  attach the worker's stack (an infrastructure failure fails the scenario with a BDD_Infra* reason)
- *   After   stop observers/subscriptions, attach the timeline SVG and this scenario's server logs to the report,
+ *   After   stop samplers/observers/subscriptions (also when the scenario failed), attach the timeline SVG and this scenario's server logs to the report,
  *           fail on unclaimed errors, and ask for a fresh stack if the scenario failed or disturbed it
  *   AfterAll tear the worker's stack down
  * Scenarios tagged @no-stack run without a stack.
@@ -38,7 +38,11 @@ After({ name: "report the timeline and logs, check unclaimed errors" }, async fu
     // Time 0 = the first thing the scenario recorded (not the stack start-up before it).
     const t0 = Math.min(...this.recorder.entries.map((e) => e.t));
     const entries = this.recorder.entries.map((e) => ({ ...e, t: e.t - t0 }));
-    this.attach(timelineSvg(entries, { title: pickle.name }), { mediaType: "image/svg+xml", fileName: "timeline.svg" });
+    const sampleIntervalMs = this.recorder.sampleIntervalMs;
+    this.attach(timelineSvg(entries, { title: pickle.name, ...(sampleIntervalMs === undefined ? {} : { sampleIntervalMs }) }), {
+      mediaType: "image/svg+xml",
+      fileName: "timeline.svg",
+    });
   }
   if (this.stack) {
     // One attachment with what every component (database, device servers) printed during this scenario.

@@ -39,6 +39,15 @@ export interface BackgroundCall {
   claimed: boolean;
 }
 
+/** The counter-name properties of Tabata/AsyncTabata and the example's defaults (devices/tabata tabata-base.ts). */
+const WORKOUT_COUNTERS: Readonly<Record<string, string>> = {
+  prepCounter: "test/counter/prepare",
+  workCounter: "test/counter/work",
+  restCounter: "test/counter/rest",
+  cycleCounter: "test/counter/cycles",
+  tabatasCounter: "test/counter/tabatas",
+};
+
 /** The DevFailed reasons of an error, root cause first ([] when it is not a DevFailed). */
 export function reasonsOf(e: unknown): string[] {
   if (e && typeof e === "object" && "errors" in e && Array.isArray((e as { errors: unknown }).errors)) {
@@ -109,7 +118,12 @@ export class TangoWorld extends World<TangoWorldParameters> {
     const dev = await this.device(device);
     this.markAction();
     this.recorder.command(device, `write ${attribute}`, value);
-    await dev.write(attribute, value, { timeoutMs: this.callTimeoutMs });
+    try {
+      await dev.write(attribute, value, { timeoutMs: this.callTimeoutMs });
+    } catch (e) {
+      this.recorder.commandFailed(device, `write ${attribute}`, e);
+      throw e;
+    }
     this.lastActionDoneAt = this.recorder.now();
   }
 
@@ -117,9 +131,38 @@ export class TangoWorld extends World<TangoWorldParameters> {
     const dev = await this.device(device);
     this.markAction();
     this.recorder.command(device, name, argin);
-    this.lastResult = await dev.command(name, argin, { timeoutMs });
+    try {
+      this.lastResult = await dev.command(name, argin, { timeoutMs });
+    } catch (e) {
+      this.recorder.commandFailed(device, name, e);
+      throw e;
+    }
     this.lastActionDoneAt = this.recorder.now();
     return this.lastResult;
+  }
+
+  /**
+   * For the report only: samples the workout of a Tabata/AsyncTabata device until the scenario ends — the `value`
+   * of its five counters (named by its prepCounter … tabatasCounter properties) and its own running_state and
+   * State — every min(50 ms, tick / 2), so the timeline shows how the counters really counted, not just the
+   * events the scenario subscribed to. Idempotent; never used by assertions.
+   */
+  async sampleWorkout(device: string): Promise<void> {
+    const client = this.requireClient();
+    const opts = { timeoutMs: this.callTimeoutMs };
+    const prop = async (name: string): Promise<string | undefined> => (await client.deviceProperty(device, name, opts))[0];
+    const tickS = Number((await prop("sleep_time")) ?? "1");
+    const tickMs = (Number.isFinite(tickS) && tickS > 0 ? tickS : 1) * 1000;
+    const counters = await Promise.all(
+      Object.entries(WORKOUT_COUNTERS).map(async ([property, fallback]) => (await prop(property)) ?? fallback),
+    );
+    const tabata = await this.device(device);
+    const targets = [
+      { dev: tabata, attribute: "running_state" },
+      { dev: tabata, attribute: "State" },
+      ...(await Promise.all(counters.map(async (name) => ({ dev: await this.device(name), attribute: "value" })))),
+    ];
+    this.recorder.sample(targets, Math.min(50, tickMs / 2));
   }
 
   /** Runs `fn`; a failure is kept as the last error (to be claimed by a Then step) instead of failing the step. */
