@@ -2,6 +2,7 @@
  * Database server process entry: `[--port 10000] [--file tango.sqlite | --memory] [--host H] [--publish-host H]`.
  * Used by `tango db` (through bin/databaseds.mjs, which runs it from a cached esbuild bundle for a fast start).
  */
+import { DevFailed } from "@tango-bdd/tango";
 import { DataBaseServer } from "./server.ts";
 
 export interface ServeArgs {
@@ -47,7 +48,15 @@ export async function runDatabaseServer(args: readonly string[], log: (line: str
     log(`tango db: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  const db = await DataBaseServer.start(opts);
+  let db: DataBaseServer;
+  try {
+    db = await DataBaseServer.start(opts);
+  } catch (err) {
+    // A port in use, an unreadable file...: one actionable line, not a stack trace.
+    if (!(err instanceof DevFailed)) throw err;
+    log(`tango db: cannot start: ${err.errors.map((e) => `${e.reason}: ${e.desc}`).join("; ")}`);
+    return 1;
+  }
   log(
     `tango db: ${db.deviceName} ready, TANGO_HOST=${db.tangoHost} (storage ${opts.file === ":memory:" ? "in memory" : opts.file}, ${Math.round(performance.now())} ms after process start)`,
   );
