@@ -132,3 +132,10 @@ describe("database property layouts", () => {
     assert.deepEqual(encodePropertyPut("dev", { a: [1, "b"], c: true }), ["dev", "2", "a", "2", "1", "b", "c", "1", "true"]);
   });
 });
+
+test("a missing command argument is reported as missing, not as 'undefined'", () => {
+  assert.throws(() => encodeArgin("DevShort", undefined, "command CounterReset argin (DevShort)"), {
+    name: "InvalidArgumentError",
+    message: /CounterReset argin \(DevShort\): expected an integer \(short\), got no value \(the argument is missing\)$/,
+  });
+});

@@ -50,7 +50,8 @@ function repr(v: unknown): string {
 }
 
 function bad(what: string, expected: string, v: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(`${what}: expected ${expected}, got ${repr(v)}`, ORIGIN);
+  const got = v === undefined ? "no value (the argument is missing)" : repr(v);
+  return new InvalidArgumentError(`${what}: expected ${expected}, got ${got}`, ORIGIN);
 }
 
 const INT_RANGES = {
