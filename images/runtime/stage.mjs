@@ -115,7 +115,8 @@ while (queue.length > 0) {
 
 const skipSource = (src) => {
   const name = src.slice(src.lastIndexOf("/") + 1);
-  return name === "node_modules" || name.endsWith(".test.ts") || name === ".tsbuildinfo";
+  // dist: the host's start-up bundle caches (they name host paths; the image builds its own).
+  return name === "node_modules" || name.endsWith(".test.ts") || name === ".tsbuildinfo" || name === "dist";
 };
 let copied = 0;
 for (const key of [...keep].sort()) {

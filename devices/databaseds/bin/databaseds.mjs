@@ -47,6 +47,11 @@ async function build() {
   renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
 }
 
+/** Builds the bundle unless it is fresh (image builds call it ahead of time: devices/tango/bin/prebuild.mjs). */
+export async function prepareDb() {
+  if (!fresh()) await build();
+}
+
 /** Runs `db [options]` (serve); returns the exit code. */
 export async function runDb(args) {
   const log = (line) => process.stderr.write(`${line}\n`);

@@ -18,8 +18,8 @@ import type { SerialModel } from "../../server/spec.ts";
 import type { CliCommand, CliIo } from "../cli-io.ts";
 import { UsageError } from "../cli-io.ts";
 
-/** Packages tried by default (missing ones are skipped silently). */
-const DEFAULT_MODULES = ["@tango-bdd/counter", "@tango-bdd/tabata"];
+/** Packages tried by default (missing ones are skipped silently; bin/cli-bundle.mjs keeps the same list). */
+export const DEFAULT_MODULES = ["@tango-bdd/counter", "@tango-bdd/tabata"];
 const SERIAL_MODELS: readonly SerialModel[] = ["BY_DEVICE", "BY_CLASS", "BY_PROCESS", "NO_SYNC"];
 
 interface ServeArgs {
@@ -114,6 +114,14 @@ function parseArgs(args: readonly string[], env: CliIo["env"]): ServeArgs {
   return { ...out, server: m[1] as string, instance: m[2] as string };
 }
 
+/** Device modules compiled into the CLI bundle (bin/cli-bundle.mjs), by the specifier `import()` would get. */
+const bundledModules = new Map<string, Record<string, unknown>>();
+
+/** Called by the CLI bundle's entry: these modules are served from the bundle instead of being imported. */
+export function registerBundledModules(mods: Readonly<Record<string, Record<string, unknown>>>): void {
+  for (const [spec, mod] of Object.entries(mods)) bundledModules.set(spec, mod);
+}
+
 function isDeviceClass(v: unknown): v is DeviceClass {
   return typeof v === "function" && v !== Device && (v as { prototype?: unknown }).prototype instanceof Device;
 }
@@ -125,7 +133,7 @@ export async function loadDeviceClasses(modules: readonly string[], required: bo
     const spec = m.startsWith(".") || m.startsWith("/") ? pathToFileURL(m).href : m;
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(spec)) as Record<string, unknown>;
+      mod = bundledModules.get(spec) ?? ((await import(spec)) as Record<string, unknown>);
     } catch (e) {
       if (!required) continue;
       throw DevFailed.from(
