@@ -5,6 +5,8 @@ import type { TangoClient } from "../tango-client.ts";
 export interface ReadinessOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /** Longest pause between attempts (default 100 ms; pauses start at 10 ms and double). */
+  readonly maxDelayMs?: number;
   /** Per-ping timeout (default 1000 ms). */
   readonly pingTimeoutMs?: number;
   /** Called between attempts; return a text to abort at once (e.g. "process exited with code 1"). */
@@ -29,7 +31,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function waitForDevice(client: TangoClient, device: string, opts: ReadinessOptions): Promise<void> {
   const deadline = performance.now() + opts.timeoutMs;
   const origin = opts.origin ?? "readiness";
-  let delay = 10;
+  let delay = Math.min(10, opts.maxDelayMs ?? 10);
   let last: unknown;
   for (;;) {
     if (opts.signal?.aborted) throw new InfrastructureFailure(InfraReason.StartFailed, `aborted while waiting for ${device}`, origin);
@@ -55,7 +57,7 @@ export async function waitForDevice(client: TangoClient, device: string, opts: R
       last = e;
     }
     await sleep(Math.min(delay, Math.max(0, deadline - performance.now())), opts.signal);
-    delay = Math.min(delay * 2, 100);
+    delay = Math.min(delay * 2, opts.maxDelayMs ?? 100);
   }
 }
 

@@ -4,7 +4,7 @@
  * (process groups, grandchildren included).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,8 +44,10 @@ function fakeClient(dir: string, tangoHost: string): TangoClient {
   const device = async (name: string): Promise<DeviceClient> => ({
     name,
     async ping(opts) {
-      const file = join(dir, "devices.json");
-      const map = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, number>) : {};
+      const map: Record<string, number> = {};
+      for (const f of readdirSync(dir).filter((n) => /^devices-\d+\.json$/.test(n))) {
+        Object.assign(map, JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, number>);
+      }
       const port = map[name];
       if (port === undefined) throw new Error(`${name} not exported`);
       await tcpProbe(port, opts?.timeoutMs ?? 500);
@@ -112,7 +114,7 @@ describe("LocalProvider (against a stand-in tango CLI)", () => {
     registry.uninstall();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  function provider(env: Record<string, string> = {}): { provider: LocalProvider; dir: string } {
+  function provider(env: Record<string, string> = {}, preSpawnServers?: boolean): { provider: LocalProvider; dir: string } {
     const dir = mkdtempSync(join(tmpdir(), "local-provider-test-"));
     dirs.push(dir);
     const p = new LocalProvider({
@@ -121,9 +123,54 @@ describe("LocalProvider (against a stand-in tango CLI)", () => {
       registry,
       baseEnv: { PATH: process.env.PATH },
       env: { FAKE_DIR: dir, ...env },
+      ...(preSpawnServers === undefined ? {} : { preSpawnServers }),
     });
     return { provider: p, dir };
   }
+
+  /** The servers' logs once both have printed their "listening" line. */
+  async function serverLogs(stack: LocalStack): Promise<Record<string, string>> {
+    let logs: Record<string, string> = {};
+    for (let i = 0; i < 50; i++) {
+      logs = await stack.collectLogs();
+      if (/listening/.test(logs["demo/one"] ?? "") && /listening/.test(logs["demo/two"] ?? "")) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return logs;
+  }
+
+  test("servers are spawned with the database, gated, and run only once the dsconfig is loaded", async () => {
+    const { provider: p, dir } = provider();
+    const stack = (await p.start(spec("t-gate"))) as LocalStack;
+    try {
+      const loadedAt = Number(readFileSync(join(dir, "loaded-at"), "utf8"));
+      const logs = await serverLogs(stack);
+      for (const id of ["demo/one", "demo/two"]) {
+        const log = logs[id] ?? "";
+        const opened = Number(/gate opened at (\d+)/.exec(log)?.[1]);
+        assert.ok(opened >= loadedAt, `${id} ran its command after the dsconfig was loaded:\n${log}`);
+        // LogBuffer stamps: the server was spawned before the database answered (i.e. in parallel with it).
+        assert.match(log, /spawned pid=/);
+      }
+      const dbSpawned = stack.startupPhases.dbSpawned ?? Number.NaN;
+      const configLoaded = stack.startupPhases.configLoaded ?? Number.NaN;
+      assert.ok(dbSpawned < configLoaded, "phases are recorded in order");
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  test("preSpawnServers: false starts the servers after the dsconfig, without a gate", async () => {
+    const { provider: p } = provider({}, false);
+    const stack = (await p.start(spec("t-nogate"))) as LocalStack;
+    try {
+      const logs = await serverLogs(stack);
+      assert.match(logs["demo/one"] ?? "", /listening/);
+      assert.doesNotMatch(logs["demo/one"] ?? "", /gate opened/);
+    } finally {
+      await stack.stop();
+    }
+  });
 
   test("starts db, loads the config, starts every server and waits until each device answers", async () => {
     const { provider: p, dir } = provider();

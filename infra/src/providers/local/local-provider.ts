@@ -1,6 +1,8 @@
 /**
  * The local target: our database server and the device servers as child processes on free ports of 127.0.0.1.
- * start(): db → `db load <dsconfig>` → every server (concurrently) → wait until every readiness device answers.
+ * start(): db + every server at once (servers gated: they load their code, then wait on stdin) → db answers →
+ * dsconfig loaded → gates opened → wait until every readiness device answers. Without pre-spawning: db → dsconfig →
+ * every server (concurrently) → readiness.
  * Every process runs in its own process group, is labelled with the run id (env TANGO_BDD_RUN_ID) and is killed
  * on stop(), on failure while starting, and when the runner exits or gets SIGINT/SIGTERM (ProcessRegistry).
  */
@@ -35,6 +37,14 @@ export interface LocalProviderOptions {
   readonly configLoader?: "cli" | ((client: TangoClient, config: StackSpec["config"]) => Promise<void>);
   /** Environment the children inherit (entry points pass process.env). Default: PATH and HOME only. */
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Spawn the device servers together with the database, gated (env TANGO_START_GATE=stdin: the CLI loads its code,
+   * then waits for a line on stdin), and open the gates once the dsconfig is loaded, so module loading overlaps the
+   * database start. The `tangoCommand` must honour the gate. Default true.
+   */
+  readonly preSpawnServers?: boolean;
+  /** Longest pause between readiness pings (ms). Default 25. */
+  readonly readinessMaxDelayMs?: number;
 }
 
 interface ServerPorts {
@@ -95,18 +105,29 @@ export class LocalProvider implements TargetProvider {
       },
       host,
     });
+    const preSpawn = this.#opts.preSpawnServers ?? true;
+    const maxDelayMs = this.#opts.readinessMaxDelayMs ?? 25;
+    const serverPorts = (i: number): ServerPorts => ({
+      port: ports[1 + i * 3] as number,
+      heartbeat: ports[2 + i * 3] as number,
+      event: ports[3 + i * 3] as number,
+    });
     let client: TangoClient | undefined;
     try {
-      // 1. database
+      // 1. database (and the gated servers, which load their code meanwhile)
       const db = stack.spawnDb(dbPort);
+      if (preSpawn) for (const [i, s] of spec.servers.entries()) stack.addServer(s, serverPorts(i), { gated: true });
       client = await this.#opts.clientFactory(tangoHost);
       stack.probeClient = client;
+      stack.startupPhases.dbSpawned = performance.now() - t0;
       await waitForDevice(client, "sys/database/2", {
         timeoutMs,
+        maxDelayMs,
         checkAlive: () => describeExit(db),
         origin: "LocalProvider(db)",
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
+      stack.startupPhases.dbAnswered = performance.now() - t0;
       // 2. configuration
       const configFile = join(workDir, "dsconfig.json");
       await writeFile(configFile, JSON.stringify(spec.config, null, 2));
@@ -122,14 +143,16 @@ export class LocalProvider implements TargetProvider {
           );
         });
       }
+      stack.startupPhases.configLoaded = performance.now() - t0;
       // 3. device servers, all at once (the examples subscribe lazily, so no ordering is needed)
-      spec.servers.forEach((s, i) => {
-        stack.addServer(s, { port: ports[1 + i * 3] as number, heartbeat: ports[2 + i * 3] as number, event: ports[3 + i * 3] as number });
-      });
+      if (preSpawn) for (const srv of stack.localServers.values()) srv.release();
+      else for (const [i, s] of spec.servers.entries()) stack.addServer(s, serverPorts(i));
+      stack.startupPhases.serversSpawned = performance.now() - t0;
       await Promise.all(
         [...stack.localServers.values()].map((srv) =>
           waitForDevices(client as TangoClient, srv.spec.readinessDevices ?? [], {
             timeoutMs: Math.max(1, timeoutMs - (performance.now() - t0)),
+            maxDelayMs,
             checkAlive: () => (srv.process ? describeExit(srv.process) : "not started"),
             origin: `LocalProvider(${srv.id})`,
             ...(opts.signal ? { signal: opts.signal } : {}),
@@ -139,6 +162,7 @@ export class LocalProvider implements TargetProvider {
         ),
       );
       stack.startupMs = performance.now() - t0;
+      stack.startupPhases.allAnswered = stack.startupMs;
       return stack;
     } catch (e) {
       const err =
@@ -175,8 +199,8 @@ export class LocalServer implements ServerHandle {
   readonly ports: ServerPorts;
   process: ManagedProcess | undefined;
   readonly #stack: LocalStack;
-  /** Logs of previous incarnations (before a kill). */
-  #history = "";
+  /** Previous incarnations (before a kill); their logs are read late, as output may still be arriving. */
+  readonly #previous: ManagedProcess[] = [];
 
   constructor(stack: LocalStack, spec: ServerSpec, ports: ServerPorts) {
     this.#stack = stack;
@@ -185,8 +209,9 @@ export class LocalServer implements ServerHandle {
     this.id = `${spec.server}/${spec.instance}`;
   }
 
-  spawn(): void {
-    if (this.process) this.#history += this.process.log.text();
+  /** Starts the server; `gated`: it waits for release() before running (see LocalProviderOptions.preSpawnServers). */
+  spawn(opts: { gated?: boolean } = {}): void {
+    if (this.process) this.#previous.push(this.process);
     this.process = this.#stack.spawnTango(
       this.id,
       [
@@ -203,8 +228,14 @@ export class LocalServer implements ServerHandle {
         "--publish-host",
         this.#stack.host,
       ],
-      this.spec.env,
+      opts.gated ? { ...(this.spec.env ?? {}), TANGO_START_GATE: "stdin" } : this.spec.env,
+      opts.gated ? "pipe" : "ignore",
     );
+  }
+
+  /** Opens the start gate of a gated spawn. */
+  release(): void {
+    this.process?.release();
   }
 
   async kill(): Promise<void> {
@@ -225,7 +256,7 @@ export class LocalServer implements ServerHandle {
   }
 
   async logs(): Promise<string> {
-    return this.#history + (this.process?.log.text() ?? "");
+    return this.#previous.map((p) => p.log.text()).join("") + (this.process?.log.text() ?? "");
   }
 
   async stop(): Promise<void> {
@@ -241,6 +272,8 @@ export class LocalStack implements StartedStack {
   readonly localServers = new Map<string, LocalServer>();
   readonly environment: Record<string, string>;
   startupMs = 0;
+  /** Milliseconds since start() at which each start-up phase ended (for benchmarks and reports). */
+  readonly startupPhases: Record<string, number> = {};
   probeClient: TangoClient | undefined;
   db: ManagedProcess | undefined;
   readonly #init: LocalStackInit;
@@ -266,7 +299,12 @@ export class LocalStack implements StartedStack {
     return this.localServers;
   }
 
-  spawnTango(id: string, args: readonly string[], extraEnv?: Readonly<Record<string, string>>): ManagedProcess {
+  spawnTango(
+    id: string,
+    args: readonly string[],
+    extraEnv?: Readonly<Record<string, string>>,
+    stdin: "ignore" | "pipe" = "ignore",
+  ): ManagedProcess {
     const [cmd, ...pre] = this.#init.tangoCommand;
     return ManagedProcess.spawn({
       id,
@@ -275,6 +313,7 @@ export class LocalStack implements StartedStack {
       env: { ...this.#init.env, ...(extraEnv ?? {}) },
       cwd: REPO_ROOT,
       registry: this.#init.registry,
+      stdin,
     });
   }
 
@@ -308,10 +347,10 @@ export class LocalStack implements StartedStack {
     }
   }
 
-  addServer(spec: ServerSpec, ports: ServerPorts): LocalServer {
+  addServer(spec: ServerSpec, ports: ServerPorts, opts: { gated?: boolean } = {}): LocalServer {
     const srv = new LocalServer(this, spec, ports);
     this.localServers.set(srv.id, srv);
-    srv.spawn();
+    srv.spawn(opts);
     return srv;
   }
 

@@ -22,6 +22,8 @@ export interface SpawnOptions {
   readonly registry?: ProcessRegistry;
   /** Max bytes of log kept (the oldest part is dropped first). Default 1 MiB. */
   readonly maxLogBytes?: number;
+  /** "pipe" keeps a pipe to the child's stdin (for `release()`); default "ignore". */
+  readonly stdin?: "ignore" | "pipe";
 }
 
 /** Kills every registered process group on exit, SIGINT, SIGTERM and SIGHUP. */
@@ -161,7 +163,7 @@ export class ManagedProcess {
       cwd: opts.cwd,
       env: opts.env ? Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined)) : process.env,
       detached: true, // own process group: kill(-pid) reaches grandchildren too
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [opts.stdin ?? "ignore", "pipe", "pipe"],
     });
     child.stdout?.setEncoding("utf8").on("data", (t: string) => log.append("out", t));
     child.stderr?.setEncoding("utf8").on("data", (t: string) => log.append("err", t));
@@ -182,6 +184,17 @@ export class ManagedProcess {
 
   get running(): boolean {
     return this.#exit === undefined && this.child.pid !== undefined;
+  }
+
+  /**
+   * Opens the start gate of a process spawned with `stdin: "pipe"` and env TANGO_START_GATE=stdin (the tango CLI
+   * loads its code, then waits for a line or EOF on stdin before running the command): writes a line, closes stdin.
+   */
+  release(): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed) return;
+    stdin.on("error", () => undefined); // the process may be gone (EPIPE)
+    stdin.end("go\n");
   }
 
   /** Sends `signal` to the whole process group. */
