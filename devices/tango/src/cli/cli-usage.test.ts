@@ -1,7 +1,7 @@
 /** The real `bin/tango.mjs`: help and usage errors, which need no Tango peer. */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -71,5 +71,13 @@ describe("tango CLI help and usage errors", () => {
       assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
+  });
+
+  test("db dump --file of a missing file is a usage error and creates nothing", async () => {
+    const missing = join(dir, "typo.sqlite");
+    const r = await tango(["db", "dump", "--file", missing]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no database file .*typo\.sqlite/);
+    assert.equal(existsSync(missing), false);
   });
 });

@@ -5,7 +5,7 @@
  *   db load <config.json> [--file tango.sqlite]    load SKA dsconfig JSON (into the file, or TANGO_HOST's database)
  *   db dump [--file tango.sqlite] [--servers W]     print the configuration as dsconfig JSON
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { CmdArgTypeName } from "../../idl/constants.ts";
 import type { CliCommand, CliIo } from "../cli-io.ts";
 import { UsageError } from "../cli-io.ts";
@@ -109,6 +109,8 @@ export const command: CliCommand = {
     }
     if (sub === "dump") {
       if (a.positional.length !== 1) throw new UsageError("usage: db dump [--file tango.sqlite] [--servers wildcard]");
+      // Opening a missing file would create an empty database and dump nothing: a typo must not look like success.
+      if (a.file !== undefined && a.file !== ":memory:" && !existsSync(a.file)) throw new UsageError(`no database file ${a.file}`);
       const r = await runnerFor(a, io, mod);
       try {
         const config = await mod.dumpDsConfig(r.run, a.servers !== undefined ? { servers: a.servers } : {});
