@@ -4,17 +4,22 @@
 //
 // Tags:  @local   needs the local target (processes on this machine)      @docker / @k8s   only on that target
 //        @slow    long scenarios (AsyncTabata's fixed 1 s tick): nightly    @smoke           the quick subset
-//        @demo-failure  deliberately failing examples (profile demo-failure) @no-stack       needs no Tango stack
+//        @demo-failure  deliberately failing examples (profile demoFailure) @no-stack       needs no Tango stack
 // Every parallel worker starts its own isolated stack (database + device servers on its own free ports).
 
 const tty = process.stdout.isTTY === true;
 /** Where results go (the acceptance tests point it at a temporary directory). */
 const out = process.env.BDD_REPORTS_DIR ?? "reports";
 const never = "not @wip and not @demo-failure";
+/**
+ * Feature paths given on the command line (e.g. `npm run acceptance -- features/tabata.feature:17`) replace the
+ * default glob: cucumber adds command-line paths to the configured ones, so a configured glob would run everything.
+ */
+const cliPaths = process.argv.slice(2).filter((a) => /\.feature(:\d+)*$/.test(a));
 
 /** Shared by every profile. */
 const common = {
-  paths: ["features/**/*.feature"],
+  paths: cliPaths.length > 0 ? [] : ["features/**/*.feature"],
   import: ["steps/*.steps.ts", "steps/support/{world,hooks,parameter-types}.ts"],
   format: [
     tty ? "progress-bar" : "progress",
