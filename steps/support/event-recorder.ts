@@ -41,18 +41,18 @@ function sameObserved(a: unknown, b: unknown): boolean {
   );
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, signal: AbortSignal, wake?: Set<() => void>): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const onAbort = (): void => {
+    const done = (): void => {
       clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      wake?.delete(done);
       resolve();
     };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    wake?.add(done);
   });
 }
 
@@ -63,6 +63,7 @@ export class EventRecorder {
   readonly #subs: { key: string; sub: Subscription; pump: Promise<void> }[] = [];
   readonly #observers = new Map<string, { stop: AbortController; loop: Promise<void> }>();
   readonly #samplers = new Map<string, { stop: AbortController; loop: Promise<void> }>();
+  readonly #wakeSamplers = new Set<() => void>();
   #sampleIntervalMs: number | undefined;
   #samples = 0;
   #seq = 0;
@@ -166,11 +167,16 @@ export class EventRecorder {
             }
           }),
         );
-        await abortableSleep(Math.max(0, intervalMs - (this.now() - started)), stop.signal);
+        await abortableSleep(Math.max(0, intervalMs - (this.now() - started)), stop.signal, this.#wakeSamplers);
       }
     })();
     this.#samplers.set(key, { stop, loop });
     for (const tg of fresh) this.#samplers.set(`${tg.dev.name} ${tg.attribute}`.toLowerCase(), { stop, loop });
+  }
+
+  /** Makes the samplers read now instead of at their next period (after a command: its effect shows at once). */
+  wakeSamplers(): void {
+    for (const w of [...this.#wakeSamplers]) w();
   }
 
   /** Stops every sampler (idempotent). */

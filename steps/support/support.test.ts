@@ -184,4 +184,16 @@ describe("event recorder", () => {
     );
     assert.equal(rec.select(on("test/counter/work", "value")).length, 0, "samples are not events for the assertions");
   });
+
+  test("wakeSamplers makes the sampler read at once instead of at its next period", async () => {
+    const rec = new EventRecorder();
+    let value = 1;
+    const counter: DeviceClient = { ...fakeDevice("test/counter/work", []), read: async () => value };
+    rec.sample([{ dev: counter, attribute: "value" }], 60_000);
+    await rec.waitFor((r) => r.value === 1, 1000);
+    value = 2;
+    rec.wakeSamplers();
+    assert.equal((await rec.waitFor((r) => r.value === 2, 1000))?.kind, "sampled");
+    await rec.close();
+  });
 });

@@ -21,6 +21,8 @@ export interface TangoWorldParameters {
   readonly tabataTick?: number;
   /** Default timeout of client calls (ms). */
   readonly callTimeoutMs?: number;
+  /** Sample Tabata workouts for the report's timeline (default true; false to compare timings without it). */
+  readonly timelineSampling?: boolean;
   /** Where workers write facts about their stacks for the report (default reports/.run). */
   readonly runInfoDir?: string;
 }
@@ -123,6 +125,8 @@ export class TangoWorld extends World<TangoWorldParameters> {
     } catch (e) {
       this.recorder.commandFailed(device, `write ${attribute}`, e);
       throw e;
+    } finally {
+      this.recorder.wakeSamplers();
     }
     this.lastActionDoneAt = this.recorder.now();
   }
@@ -136,6 +140,8 @@ export class TangoWorld extends World<TangoWorldParameters> {
     } catch (e) {
       this.recorder.commandFailed(device, name, e);
       throw e;
+    } finally {
+      this.recorder.wakeSamplers();
     }
     this.lastActionDoneAt = this.recorder.now();
     return this.lastResult;
@@ -148,6 +154,7 @@ export class TangoWorld extends World<TangoWorldParameters> {
    * events the scenario subscribed to. Idempotent; never used by assertions.
    */
   async sampleWorkout(device: string): Promise<void> {
+    if (this.parameters.timelineSampling === false) return;
     const client = this.requireClient();
     const opts = { timeoutMs: this.callTimeoutMs };
     const prop = async (name: string): Promise<string | undefined> => (await client.deviceProperty(device, name, opts))[0];

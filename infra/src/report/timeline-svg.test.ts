@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { placeLabels, segments, type TimelineEntry, timelineSvg } from "./timeline-svg.ts";
+import { axisLabel, placeLabels, segments, type TimelineEntry, timelineSvg } from "./timeline-svg.ts";
 
 /** A minimal XML tree: enough to check that the SVG is well-formed and to query it like a DOM. */
 interface El {
@@ -123,7 +123,7 @@ describe("timeline SVG", () => {
     ]);
   });
 
-  test("placeLabels puts overlapping labels on another lane and drops what does not fit", () => {
+  test("placeLabels favours the latest label of a burst, uses another lane, and drops what does not fit", () => {
     const placed = placeLabels(
       [
         { x: 0, text: "Init" },
@@ -137,8 +137,8 @@ describe("timeline SVG", () => {
     assert.deepEqual(
       placed.map((p) => [p.text, p.lane]),
       [
-        ["Init", 0],
         ["write work", 1],
+        ["ResetCounters", 0],
         ["Stop", 0],
       ],
     );
@@ -202,6 +202,12 @@ describe("timeline SVG", () => {
     const legendTexts = all(svg, (e) => e.attrs.class === "legend").flatMap((g) => texts(g));
     assert.ok(legendTexts.includes("value read by the test every 50 ms"));
     assert.ok(legendTexts.includes("change event received"));
+  });
+
+  test("axis labels in ms below a 1 s step, else in seconds", () => {
+    assert.equal(axisLabel(40, 20), "40 ms");
+    assert.equal(axisLabel(3000, 1000), "3 s");
+    assert.equal(axisLabel(5000, 2500), "5.0 s");
   });
 
   test("self-contained and sized to its content", () => {

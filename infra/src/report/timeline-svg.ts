@@ -128,22 +128,23 @@ export interface LabelSpot {
 }
 
 /**
- * Greedy placement of labels starting at their x, on up to `lanes` lines: a label goes on the first line where it
- * does not overlap the previous one; labels that fit nowhere (or would run past `maxX`) get no text (their marker
- * keeps its hover title).
+ * Greedy placement of labels starting at their x, on up to `lanes` lines, latest first (in a burst of commands the
+ * last one, e.g. Start after the set-up writes, is the one worth reading): a label goes on the first line where it
+ * ends before the label already placed to its right; labels that fit nowhere get no text (their marker keeps its
+ * hover title). Labels running past `maxX` are shifted left, up to their own width.
  */
 export function placeLabels<T extends LabelSpot>(spots: readonly T[], lanes: number, maxX: number, size = FONT): (T & { lane: number })[] {
-  const ends = new Array<number>(lanes).fill(Number.NEGATIVE_INFINITY);
+  const starts = new Array<number>(lanes).fill(Number.POSITIVE_INFINITY);
   const out: (T & { lane: number })[] = [];
-  for (const s of [...spots].sort((a, b) => a.x - b.x)) {
+  for (const s of [...spots].sort((a, b) => b.x - a.x)) {
     const w = textWidth(s.text, size);
     const x = Math.min(s.x, maxX - w);
-    const lane = ends.findIndex((e) => x >= e + 4);
+    const lane = starts.findIndex((st) => x + w + 4 <= st);
     if (lane < 0 || x < s.x - w) continue;
-    ends[lane] = x + w;
+    starts[lane] = x;
     out.push({ ...s, x, lane });
   }
-  return out;
+  return out.sort((a, b) => a.x - b.x);
 }
 
 /** What happened to one band or value row: its points and the spans where the test's reads got no answer. */
@@ -222,12 +223,14 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
   y += 28;
   const plotTop = y;
 
-  const rowLabel = (label: string, yy: number, h: number): void => {
+  const rowLabel = (label: string, yy: number, h: number, range?: string): void => {
     const cut = label.lastIndexOf(" ");
     const [dev, attr] = [label.slice(0, cut), label.slice(cut + 1)];
+    const rangeText =
+      range === undefined ? "" : `<tspan class="range" font-weight="normal" fill="#666" font-size="9"> ${esc(range)}</tspan>`;
     parts.push(
       `<text x="${left - 8}" y="${yy + h / 2 - 2}" font-size="${FONT}" text-anchor="end">${esc(dev)}</text>`,
-      `<text x="${left - 8}" y="${yy + h / 2 + 11}" font-size="${FONT}" text-anchor="end" font-weight="bold">${esc(attr)}</text>`,
+      `<text x="${left - 8}" y="${yy + h / 2 + 11}" font-size="${FONT}" text-anchor="end" font-weight="bold">${esc(attr)}${rangeText}</text>`,
     );
   };
 
@@ -255,9 +258,11 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
     for (const e of row.errorEvents) {
       legend.add("error");
       parts.push(cross(x(e.t), yy + h / 2, `error event on ${row.key} at ${fmt(e.t)} ms: ${e.error}`));
-      spots.push({ x: x(e.t) + 8, text: shortReason(e.error) });
+      const text = shortReason(e.error);
+      const room = x(e.t) + 8 + textWidth(text, 10) <= left + plotW;
+      spots.push({ x: room ? x(e.t) + 8 : x(e.t) - 8 - textWidth(text, 10), text });
     }
-    for (const l of placeLabels(spots, 1, left + plotW)) {
+    for (const l of placeLabels(spots, 1, left + plotW, 10)) {
       parts.push(
         `<text class="error-label" x="${f1(l.x)}" y="${yy + h / 2 + 4}" font-size="10" fill="${ERROR_COLOR}">${esc(l.text)}</text>`,
       );
@@ -317,7 +322,6 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
   for (const [key, row] of series) {
     const h = 46;
     const color = PALETTE[sIdx % PALETTE.length] as string;
-    rowLabel(key, y, h);
     parts.push(`<rect x="${left}" y="${y}" width="${plotW}" height="${h}" fill="#f7f9fb" stroke="#e1e5ea"/>`);
     const reads = row.reads.flatMap((r) => {
       const v = numeric(r.value);
@@ -328,9 +332,10 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
       return v === undefined ? [] : [{ ...r, v }];
     });
     const vs = [...reads, ...events].map((p) => p.v);
+    const lo = Math.min(...vs);
+    const hi = Math.max(...vs);
+    rowLabel(key, y, h, vs.length > 0 ? (lo === hi ? `= ${fmt(lo)}` : `${fmt(lo)}…${fmt(hi)}`) : undefined);
     if (vs.length > 0) {
-      const lo = Math.min(...vs);
-      const hi = Math.max(...vs);
       const yv = (v: number): number => (hi === lo ? y + h / 2 : y + h - 7 - ((v - lo) / (hi - lo)) * (h - 14));
       const line = reads.length > 0 ? reads : events;
       const stops = reads.length > 0 ? gaps(row).map((g) => g.from) : [];
@@ -370,7 +375,6 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
           `<circle class="event" cx="${f1(x(p.t))}" cy="${f1(yv(p.v))}" r="4.5" fill="${color}" stroke="#222" stroke-width="1.5"><title>${esc(`${p.kind} event: ${key} = ${fmt(p.v)} at ${fmt(p.t)} ms`)}</title></circle>`,
         );
       }
-      parts.push(`<text x="${left + plotW - 4}" y="${y + 11}" font-size="9" text-anchor="end" fill="#555">${fmt(lo)}…${fmt(hi)}</text>`);
     }
     drawGaps(row, y, h);
     drawErrorEvents(row, y, h);
@@ -421,9 +425,10 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
   // Time axis.
   const step = niceStep(end);
   parts.push(`<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="#333"/>`);
-  for (let t = 0; t <= end; t += step) {
+  for (let i = 0; i * step <= end; i++) {
+    const t = i * step;
     parts.push(`<line x1="${f1(x(t))}" y1="${y}" x2="${f1(x(t))}" y2="${y + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${f1(x(t))}" y="${y + 17}" font-size="10" text-anchor="middle">${fmt(t / 1000)} s</text>`);
+    parts.push(`<text x="${f1(x(t))}" y="${y + 17}" font-size="10" text-anchor="middle">${axisLabel(t, step)}</text>`);
   }
   y += 26;
 
@@ -538,6 +543,13 @@ function crossPath(cx: number, cy: number): string {
 function cross(cx: number, cy: number, title: string, cls = "error"): string {
   const s = 5;
   return `<path class="${cls}" d="M${f1(cx - s)},${f1(cy - s)}L${f1(cx + s)},${f1(cy + s)}M${f1(cx - s)},${f1(cy + s)}L${f1(cx + s)},${f1(cy - s)}" stroke="${ERROR_COLOR}" stroke-width="2.5"><title>${esc(title)}</title></path>`;
+}
+
+/** "250 ms" below a 1 s step, else seconds with as many decimals as the step needs. */
+export function axisLabel(t: number, step: number): string {
+  if (step < 1000) return `${Math.round(t)} ms`;
+  const decimals = Number.isInteger(step / 1000) ? 0 : 1;
+  return `${(t / 1000).toFixed(decimals)} s`;
 }
 
 function niceStep(endMs: number): number {
