@@ -5,7 +5,11 @@
  * the provider's phases, and per process the time from spawn to its "serving" line (server ready) as stamped by the
  * process log.
  *
- * Usage: node --import tsx bench/stack-start.ts [runs=5] [--cli-load]   (--cli-load: `tango db load` process instead)
+ * Usage: node --import tsx bench/stack-start.ts [runs=5] [--cli-load] [--concurrent N]
+ *   --cli-load: the dsconfig goes in through a `tango db load` process; --concurrent N: N stacks start at once per
+ *   run (as N cucumber workers do), each start counted; --baseline: the orchestration before issue 7's work (servers
+ *   spawned after the dsconfig is loaded, readiness back-off up to 100 ms); with TANGO_CLI_BUNDLE=0 as well, the
+ *   whole start path as it was (tsx in every process).
  * Env TANGO_CLI_BUNDLE=0 makes the servers run through tsx (the start path before the CLI bundle).
  */
 import {
@@ -19,8 +23,11 @@ import {
 } from "@tango-bdd/infra";
 
 const args = process.argv.slice(2);
-const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
 const cliLoad = args.includes("--cli-load");
+const baseline = args.includes("--baseline");
+const ci = args.indexOf("--concurrent");
+const concurrent = ci >= 0 ? Number(args[ci + 1] ?? 2) : 1;
+const runs = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--concurrent") ?? 5);
 
 const registry = new ProcessRegistry();
 registry.install();
@@ -28,6 +35,7 @@ const provider = new LocalProvider({
   clientFactory: (tangoHost) => eventingAdapter(tangoHost, { timeoutMs: 3000 }),
   registry,
   baseEnv: process.env,
+  ...(baseline ? { preSpawnServers: false, readinessMaxDelayMs: 100 } : {}),
   ...(cliLoad ? {} : { configLoader: (client, config) => (client as TangoAdapter).loadDsConfig(config) }),
 });
 
@@ -57,7 +65,7 @@ const add = (m: Map<string, number[]>, k: string, v: number | undefined): void =
   m.set(k, [...(m.get(k) ?? []), v]);
 };
 
-for (let i = 0; i < runs; i++) {
+async function once(): Promise<number> {
   const spec = await exampleStackSpec({ runId: newRunId("bench-start") });
   const t0 = performance.now();
   const stack = (await provider.start(spec)) as LocalStack;
@@ -68,11 +76,18 @@ for (let i = 0; i < runs; i++) {
   add(perProcess, "db (spawn → listening)", stampOf(logs.db ?? "", /listening|serving|ready/i));
   for (const [id, log] of Object.entries(logs)) if (id.includes("/")) add(perProcess, `${id} (spawn → serving)`, stampOf(log, / serving /));
   await stack.stop();
-  process.stdout.write(`run ${i + 1}: ${total.toFixed(0)} ms\n`);
+  return total;
+}
+
+for (let i = 0; i < runs; i++) {
+  const t = await Promise.all(Array.from({ length: concurrent }, () => once()));
+  process.stdout.write(`run ${i + 1}: ${t.map((x) => x.toFixed(0)).join(" / ")} ms\n`);
 }
 registry.uninstall();
 
-process.stdout.write(`\nstart → all ${12} devices answer (${runs} runs): ${fmt(stats(totals))}\n`);
+process.stdout.write(
+  `\nstart → all 12 devices answer (${runs} runs${concurrent > 1 ? ` × ${concurrent} stacks at once` : ""}): ${fmt(stats(totals))}\n`,
+);
 process.stdout.write("provider phases (ms since start()):\n");
 for (const [k, v] of phases) process.stdout.write(`  ${k.padEnd(28)} ${fmt(stats(v))}\n`);
 process.stdout.write("per process:\n");

@@ -118,6 +118,9 @@ async function build(mods, p) {
   const inputs = Object.keys(r.metafile.inputs)
     .map((f) => resolve(PKG, f))
     .filter((f) => existsSync(f)); // the generated entry (stdin) has no file
+  // Resolution inputs esbuild does not list: the workspaces' package.json files (exports maps).
+  const devices = resolve(PKG, "..");
+  for (const d of readdirSync(devices)) if (existsSync(join(devices, d, "package.json"))) inputs.push(join(devices, d, "package.json"));
   inputs.push(SELF);
   const tmp = `.${process.pid}.tmp`;
   writeFileSync(p.bundle + tmp, out.contents);
