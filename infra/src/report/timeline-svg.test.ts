@@ -158,7 +158,7 @@ describe("timeline SVG", () => {
     assert.equal(byClass(svg, "sampled").length, 0);
     assert.equal(byClass(svg, "events-only").length, 1);
     assert.equal(byClass(svg, "event").length, 2);
-    assert.match(titleOf(byClass(svg, "event")[1] as El), /change event: test\/counter\/prepare value = 0 at 200 ms/);
+    assert.match(titleOf(byClass(svg, "event")[1] as El), /test\/counter\/prepare value = 0 \(change\) event received at 200 ms/);
     // The work row exists only for its error event, labelled with the reason.
     assert.ok(texts(svg).includes("test/counter/work"));
     assert.equal(byClass(svg, "error").length, 1);
@@ -208,6 +208,19 @@ describe("timeline SVG", () => {
     assert.equal(axisLabel(40, 20), "40 ms");
     assert.equal(axisLabel(3000, 1000), "3 s");
     assert.equal(axisLabel(5000, 2500), "5.0 s");
+  });
+
+  test("a subscription read alone is not sampling: the line stays dashed", () => {
+    const svg = parseXml(
+      timelineSvg([
+        { t: 0, device: "test/counter/rest", attribute: "value", kind: "change", value: 3, synchronous: true },
+        { t: 50, device: "test/counter/rest", attribute: "value", kind: "change", value: 0 },
+      ]),
+    );
+    assert.equal(byClass(svg, "sampled").length, 0);
+    assert.equal(byClass(svg, "events-only").length, 1);
+    assert.equal(byClass(svg, "subscription-read").length, 1);
+    assert.equal(byClass(svg, "event").length, 1);
   });
 
   test("self-contained and sized to its content", () => {

@@ -337,8 +337,12 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
     rowLabel(key, y, h, vs.length > 0 ? (lo === hi ? `= ${fmt(lo)}` : `${fmt(lo)}…${fmt(hi)}`) : undefined);
     if (vs.length > 0) {
       const yv = (v: number): number => (hi === lo ? y + h / 2 : y + h - 7 - ((v - lo) / (hi - lo)) * (h - 14));
-      const line = reads.length > 0 ? reads : events;
-      const stops = reads.length > 0 ? gaps(row).map((g) => g.from) : [];
+      // Solid only when the test really sampled; otherwise the value is known from events (and the read made when
+      // subscribing), drawn dashed.
+      const sampledReads = reads.filter((r) => !r.synchronous);
+      const isSampled = sampledReads.length > 0;
+      const line = isSampled ? sampledReads : [...reads, ...events].sort((a, b) => a.t - b.t);
+      const stops = isSampled ? gaps(row).map((g) => g.from) : [];
       let d = "";
       let open = false;
       line.forEach((p, i) => {
@@ -356,7 +360,7 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
       const lastT = line[line.length - 1]?.t ?? 0;
       const tail = stops.find((s) => s > lastT);
       if (open) d += `H${f1(x(tail ?? end))}`;
-      if (reads.length > 0) {
+      if (isSampled) {
         legend.add("sampled");
         parts.push(`<path class="sampled" d="${d}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
       } else {
@@ -372,7 +376,7 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
       for (const p of events) {
         legend.add("event");
         parts.push(
-          `<circle class="event" cx="${f1(x(p.t))}" cy="${f1(yv(p.v))}" r="4.5" fill="${color}" stroke="#222" stroke-width="1.5"><title>${esc(`${p.kind} event: ${key} = ${fmt(p.v)} at ${fmt(p.t)} ms`)}</title></circle>`,
+          `<circle class="event" cx="${f1(x(p.t))}" cy="${f1(yv(p.v))}" r="4.5" fill="${color}" stroke="#222" stroke-width="1.5"><title>${esc(`${key} = ${fmt(p.v)} (${p.kind}) event received at ${fmt(p.t)} ms`)}</title></circle>`,
         );
       }
     }
