@@ -74,7 +74,15 @@ async function once(): Promise<number> {
   for (const [k, v] of Object.entries(stack.startupPhases)) add(phases, k, v);
   const logs = await stack.collectLogs();
   add(perProcess, "db (spawn → listening)", stampOf(logs.db ?? "", /listening|serving|ready/i));
-  for (const [id, log] of Object.entries(logs)) if (id.includes("/")) add(perProcess, `${id} (spawn → serving)`, stampOf(log, / serving /));
+  for (const [id, log] of Object.entries(logs)) {
+    if (!id.includes("/")) continue;
+    const loaded = stampOf(log, /tango: code loaded/);
+    const opened = stampOf(log, /tango: start gate opened/);
+    const serving = stampOf(log, / serving /);
+    add(perProcess, `${id} spawn → code loaded`, loaded);
+    add(perProcess, `${id} gate opened → serving`, opened !== undefined && serving !== undefined ? serving - opened : undefined);
+    add(perProcess, `${id} spawn → serving`, serving);
+  }
   await stack.stop();
   return total;
 }

@@ -169,11 +169,15 @@ describe("CLI bundle", () => {
       void s.port.then(() => {
         listening = true;
       });
-      // The bundle loads in well under a second; the server must still be waiting after that.
-      await new Promise((r) => setTimeout(r, 1500));
+      // The CLI says when its code is loaded; from then on it waits for the gate.
+      for (let i = 0; i < 500 && !s.output().includes("waiting for the start gate"); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(s.output(), /tango: code loaded \d+ ms after process start, waiting for the start gate/);
+      await new Promise((r) => setTimeout(r, 300));
       assert.equal(listening, false, s.output());
       s.child.stdin?.end("go\n");
       const port = await s.port;
+      for (let i = 0; i < 50 && !s.output().includes("start gate opened"); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(s.output(), /tango: start gate opened \d+ ms after process start/);
       await using ctx = new TangoContext();
       await using counter = await DeviceProxy.connect(`tango://127.0.0.1:${port}/tsrt/bundle/g#dbase=no`, { context: ctx });
       assert.equal(await counter.command("increment"), 1);

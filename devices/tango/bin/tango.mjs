@@ -21,10 +21,12 @@ if (argv[0] === "db" && argv[1] !== "load" && argv[1] !== "dump" && !argv.includ
     ({ main } = await import("../src/cli/main.ts"));
   }
   if (process.env.TANGO_START_GATE === "stdin") {
+    process.stderr.write(`tango: code loaded ${Math.round(performance.now())} ms after process start, waiting for the start gate\n`);
     await new Promise((resolve) => {
       process.stdin.once("data", resolve).once("end", resolve).once("error", resolve);
     });
     process.stdin.destroy();
+    process.stderr.write(`tango: start gate opened ${Math.round(performance.now())} ms after process start\n`);
   }
   process.exitCode = await main(argv, process.env);
 }

@@ -104,9 +104,10 @@ export class LocalProvider implements TargetProvider {
         TANGO_BDD_RUN_ID: spec.runId,
       },
       host,
+      readinessMaxDelayMs: this.#opts.readinessMaxDelayMs ?? 25,
     });
     const preSpawn = this.#opts.preSpawnServers ?? true;
-    const maxDelayMs = this.#opts.readinessMaxDelayMs ?? 25;
+    const maxDelayMs = stack.readinessMaxDelayMs;
     const serverPorts = (i: number): ServerPorts => ({
       port: ports[1 + i * 3] as number,
       heartbeat: ports[2 + i * 3] as number,
@@ -190,6 +191,7 @@ interface LocalStackInit {
   readonly tangoCommand: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly host: string;
+  readonly readinessMaxDelayMs: number;
 }
 
 /** One device server of the local stack (kill/restart keep its ports). */
@@ -250,6 +252,7 @@ export class LocalServer implements ServerHandle {
     const proc = this.process;
     await waitForDevices(client, this.spec.readinessDevices ?? [], {
       timeoutMs: opts.timeoutMs ?? 15_000,
+      maxDelayMs: this.#stack.readinessMaxDelayMs,
       checkAlive: () => (proc ? describeExit(proc) : undefined),
       origin: `LocalServer.restart(${this.id})`,
     });
@@ -271,6 +274,8 @@ export class LocalStack implements StartedStack {
   readonly host: string;
   readonly localServers = new Map<string, LocalServer>();
   readonly environment: Record<string, string>;
+  /** Longest pause between readiness pings (start and restart). */
+  readonly readinessMaxDelayMs: number;
   startupMs = 0;
   /** Milliseconds since start() at which each start-up phase ended (for benchmarks and reports). */
   readonly startupPhases: Record<string, number> = {};
@@ -285,6 +290,7 @@ export class LocalStack implements StartedStack {
     this.runId = init.spec.runId;
     this.tangoHost = init.tangoHost;
     this.host = init.host;
+    this.readinessMaxDelayMs = init.readinessMaxDelayMs;
     this.environment = {
       target: "local",
       tango_host: init.tangoHost,
