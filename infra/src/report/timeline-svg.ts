@@ -416,7 +416,7 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
       spots.push({ x: nx + 7, text: n.attribute, color: NOTE_COLOR });
     }
     y += h;
-    const placed = placeLabels(spots, 2, left + plotW, 10);
+    const placed = placeLabels(spots, 3, left + plotW, 10);
     for (const l of placed) {
       parts.push(
         `<text class="command-label" x="${f1(l.x)}" y="${y + 9 + l.lane * 12}" font-size="10" fill="${l.color}">${esc(l.text)}</text>`,
