@@ -271,9 +271,13 @@ export function timelineSvg(entries: readonly TimelineEntry[], opts: TimelineOpt
 
   // Infrastructure lane: labels on top; the dashed lines are drawn across all rows at the end.
   if (infra.length > 0) {
+    // A label starts just right of its line, or ends just left of it when there is no room on the right.
     const placed = placeLabels(
-      infra.map((e) => ({ x: x(e.t) + 3, text: e.attribute })),
-      2,
+      infra.map((e) => {
+        const w = textWidth(e.attribute);
+        return { x: x(e.t) + 3 + w <= left + plotW ? x(e.t) + 3 : x(e.t) - 3 - w, text: e.attribute };
+      }),
+      3,
       left + plotW,
     );
     const lanes = Math.max(1, ...placed.map((p) => p.lane + 1));
