@@ -24,7 +24,6 @@ function parseXml(xml: string): El {
   const re = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
-  // biome-ignore lint/suspicious/noAssignInExpressions: tokenizer loop
   while ((m = re.exec(xml)) !== null) {
     pos = re.lastIndex;
     const top = stack[stack.length - 1] as El;
