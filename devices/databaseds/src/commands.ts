@@ -401,6 +401,23 @@ export class DataBaseCommands {
     });
   }
 
+  /** DbDelete{Class,Device}{Attribute,Pipe}Property: owner, attribute/pipe, then the property names. */
+  #deleteAttrPropsCommand(t: PropTable, argin: readonly string[], origin: string, what: string): undefined {
+    if (argin.length < 3) fail("DB_IncorrectArguments", `insufficient number of arguments to delete ${what} property`, origin);
+    this.#deleteAttrProps(t, argin);
+    return undefined;
+  }
+
+  /** Db{Device,Class}{Attribute,Pipe}List: the distinct attributes/pipes of one owner matching a wildcard. */
+  #subList(t: PropTable, argin: readonly string[]): string[] {
+    const [owner = "", w = "*"] = argin;
+    return this.#s.column(
+      `SELECT DISTINCT ${sub(t)} FROM ${t.table} WHERE ${t.key} = ? AND ${sub(t)} ${LIKE} ORDER BY ${sub(t)}`,
+      owner,
+      likePattern(w),
+    );
+  }
+
   #attrPropHist(t: PropTable, argin: readonly string[], origin: string, what: string): string[] {
     if (argin.length !== 3) fail("DB_IncorrectArguments", `incorrect no. of input arguments, needs 3 (${what},attribute,property)`, origin);
     const [obj = "", attr = "", prop = ""] = argin;
@@ -966,25 +983,15 @@ export class DataBaseCommands {
       s.run(`DELETE FROM property_attribute_device WHERE device ${LIKE} AND attribute ${LIKE}`, likePattern(dev), rawLike(args[1] ?? ""));
       return undefined;
     });
-    def("DbGetDeviceAttributeList", SA, SA, (a, o) => {
-      const [dev = "", w = "*"] = asArray(a, o);
-      return s.column(
-        `SELECT DISTINCT attribute FROM property_attribute_device WHERE device = ? AND attribute ${LIKE} ORDER BY attribute`,
-        dev,
-        likePattern(w),
-      );
-    });
+    def("DbGetDeviceAttributeList", SA, SA, (a, o) => this.#subList(DEVICE_ATTR_PROPS, asArray(a, o)));
     def("DbGetDeviceAttributePropertyHist", SA, SA, (a, o) => this.#attrPropHist(DEVICE_ATTR_PROPS, asArray(a, o), o, "device"));
     def("DbGetClassAttributeProperty", SA, SA, (a, o) => this.#getAttrPropsOld(CLASS_ATTR_PROPS, asArray(a, o)));
     def("DbGetClassAttributeProperty2", SA, SA, (a, o) => this.#getAttrProps2(CLASS_ATTR_PROPS, asArray(a, o), false));
     def("DbPutClassAttributeProperty", SA, V, (a, o) => this.#putAttrProps(CLASS_ATTR_PROPS, asArray(a, o), o, false));
     def("DbPutClassAttributeProperty2", SA, V, (a, o) => this.#putAttrProps(CLASS_ATTR_PROPS, asArray(a, o), o, true));
-    def("DbDeleteClassAttributeProperty", SA, V, (a, o) => {
-      const args = asArray(a, o);
-      if (args.length < 3) fail("DB_IncorrectArguments", "insufficient number of arguments to delete class attribute property", o);
-      this.#deleteAttrProps(CLASS_ATTR_PROPS, args);
-      return undefined;
-    });
+    def("DbDeleteClassAttributeProperty", SA, V, (a, o) =>
+      this.#deleteAttrPropsCommand(CLASS_ATTR_PROPS, asArray(a, o), o, "class attribute"),
+    );
     def("DbDeleteClassAttribute", SA, V, (a, o) => {
       const args = asArray(a, o);
       if (args.length < 2) fail("DB_IncorrectArguments", "insufficient number of arguments to delete class attribute", o);
@@ -995,25 +1002,13 @@ export class DataBaseCommands {
       );
       return undefined;
     });
-    def("DbGetClassAttributeList", SA, SA, (a, o) => {
-      const [cls = "", w = "*"] = asArray(a, o);
-      return s.column(
-        `SELECT DISTINCT attribute FROM property_attribute_class WHERE class = ? AND attribute ${LIKE} ORDER BY attribute`,
-        cls,
-        likePattern(w),
-      );
-    });
+    def("DbGetClassAttributeList", SA, SA, (a, o) => this.#subList(CLASS_ATTR_PROPS, asArray(a, o)));
     def("DbGetClassAttributePropertyHist", SA, SA, (a, o) => this.#attrPropHist(CLASS_ATTR_PROPS, asArray(a, o), o, "class"));
 
     // --- pipe properties (Tango 9 pipes; same layouts as the attribute property "2" commands)
     def("DbGetDevicePipeProperty", SA, SA, (a, o) => this.#getAttrProps2(DEVICE_PIPE_PROPS, asArray(a, o), false));
     def("DbPutDevicePipeProperty", SA, V, (a, o) => this.#putAttrProps(DEVICE_PIPE_PROPS, asArray(a, o), o, true));
-    def("DbDeleteDevicePipeProperty", SA, V, (a, o) => {
-      const args = asArray(a, o);
-      if (args.length < 3) fail("DB_IncorrectArguments", "insufficient number of arguments to delete device pipe property", o);
-      this.#deleteAttrProps(DEVICE_PIPE_PROPS, args);
-      return undefined;
-    });
+    def("DbDeleteDevicePipeProperty", SA, V, (a, o) => this.#deleteAttrPropsCommand(DEVICE_PIPE_PROPS, asArray(a, o), o, "device pipe"));
     def("DbDeleteAllDevicePipeProperty", SA, V, (a, o) => {
       const args = asArray(a, o);
       if (args.length < 2) fail("DB_IncorrectArguments", "insufficient number of arguments to delete all device pipe(s) property", o);
@@ -1028,27 +1023,12 @@ export class DataBaseCommands {
       });
       return undefined;
     });
-    def("DbGetDevicePipeList", SA, SA, (a, o) => {
-      const [dev = "", w = "*"] = asArray(a, o);
-      return s.column(
-        `SELECT DISTINCT pipe FROM property_pipe_device WHERE device = ? AND pipe ${LIKE} ORDER BY pipe`,
-        dev,
-        likePattern(w),
-      );
-    });
+    def("DbGetDevicePipeList", SA, SA, (a, o) => this.#subList(DEVICE_PIPE_PROPS, asArray(a, o)));
     def("DbGetDevicePipePropertyHist", SA, SA, (a, o) => this.#attrPropHist(DEVICE_PIPE_PROPS, asArray(a, o), o, "device"));
     def("DbGetClassPipeProperty", SA, SA, (a, o) => this.#getAttrProps2(CLASS_PIPE_PROPS, asArray(a, o), false));
     def("DbPutClassPipeProperty", SA, V, (a, o) => this.#putAttrProps(CLASS_PIPE_PROPS, asArray(a, o), o, true));
-    def("DbDeleteClassPipeProperty", SA, V, (a, o) => {
-      const args = asArray(a, o);
-      if (args.length < 3) fail("DB_IncorrectArguments", "insufficient number of arguments to delete class pipe property", o);
-      this.#deleteAttrProps(CLASS_PIPE_PROPS, args);
-      return undefined;
-    });
-    def("DbGetClassPipeList", SA, SA, (a, o) => {
-      const [cls = "", w = "*"] = asArray(a, o);
-      return s.column(`SELECT DISTINCT pipe FROM property_pipe_class WHERE class = ? AND pipe ${LIKE} ORDER BY pipe`, cls, likePattern(w));
-    });
+    def("DbDeleteClassPipeProperty", SA, V, (a, o) => this.#deleteAttrPropsCommand(CLASS_PIPE_PROPS, asArray(a, o), o, "class pipe"));
+    def("DbGetClassPipeList", SA, SA, (a, o) => this.#subList(CLASS_PIPE_PROPS, asArray(a, o)));
     def("DbGetClassPipePropertyHist", SA, SA, (a, o) => this.#attrPropHist(CLASS_PIPE_PROPS, asArray(a, o), o, "class"));
 
     // --- misc
