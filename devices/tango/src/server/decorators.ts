@@ -11,11 +11,11 @@ import { type AnyDType, ARRAY_ELEMENT, ATTRIBUTE_DTYPES, type DevVoid, type InOf
 import type {
   AttReqType,
   AttrAccess,
+  AttributeProperties,
   AttributeSpec,
   CommandSpec,
   DataFormat,
   DeviceClassSpec,
-  EventSpec,
   PropertySpec,
   SerialModel,
 } from "./spec.ts";
@@ -120,41 +120,15 @@ type AttrValue<D, F> = F extends "SPECTRUM"
     : OutOf<D>;
 type AttrReturn<D, F> = AttrValue<D, F> | AttrReading<AttrValue<D, F>> | Promise<AttrValue<D, F> | AttrReading<AttrValue<D, F>>>;
 
-export interface AttributeOptions<D extends AnyDType, F extends FormatOpt> {
+export interface AttributeOptions<D extends AnyDType, F extends FormatOpt> extends AttributeProperties {
   /** Tango name (default: the member name). */
   readonly name?: string;
   readonly dtype: D;
   /** SCALAR (default), SPECTRUM or IMAGE; a string starting with % is taken as the display format. */
   readonly format?: F;
-  readonly displayFormat?: string;
   readonly maxDimX?: number;
   readonly maxDimY?: number;
   readonly access?: AttrAccess;
-  readonly label?: string;
-  readonly description?: string;
-  readonly unit?: string;
-  readonly standardUnit?: string;
-  readonly displayUnit?: string;
-  readonly minValue?: number | string;
-  readonly maxValue?: number | string;
-  readonly minAlarm?: number | string;
-  readonly maxAlarm?: number | string;
-  readonly minWarning?: number | string;
-  readonly maxWarning?: number | string;
-  readonly deltaT?: number | string;
-  readonly deltaVal?: number | string;
-  readonly enumLabels?: readonly string[];
-  readonly displayLevel?: DispLevelName;
-  readonly memorized?: boolean;
-  readonly memorizedInit?: boolean;
-  readonly pollingMs?: number;
-  readonly absChange?: number | string;
-  readonly relChange?: number | string;
-  readonly eventPeriod?: number;
-  readonly archiveAbsChange?: number | string;
-  readonly archiveRelChange?: number | string;
-  readonly archivePeriod?: number;
-  readonly events?: { readonly change?: EventSpec; readonly archive?: EventSpec; readonly dataReady?: boolean };
   /** Name of a device method `(req: "READ_REQ" | "WRITE_REQ") => boolean`, or the guard itself. */
   readonly allowed?: string | ((dev: Device, req: AttReqType) => boolean | Promise<boolean>);
   readonly allowedIn?: readonly DevStateName[];

@@ -19,17 +19,8 @@ export interface EventSpec {
   readonly detect?: boolean;
 }
 
-export interface AttributeSpec {
-  /** Tango (wire) name. */
-  readonly name: string;
-  /** JS member that declared it (getter, accessor or method), if any. */
-  readonly member?: string | symbol;
-  /** Scalar element type (DevDouble, DevString, DevEnum...). */
-  readonly dtype: CmdArgTypeName;
-  readonly dataFormat: DataFormat;
-  readonly maxDimX: number;
-  readonly maxDimY: number;
-  readonly access: AttrAccess;
+/** The optional Tango attribute properties, shared by the decorator/plain options and the normalized AttributeSpec. */
+export interface AttributeProperties {
   readonly label?: string;
   readonly description?: string;
   readonly unit?: string;
@@ -65,6 +56,19 @@ export interface AttributeSpec {
     readonly archive?: EventSpec;
     readonly dataReady?: boolean;
   };
+}
+
+export interface AttributeSpec extends AttributeProperties {
+  /** Tango (wire) name. */
+  readonly name: string;
+  /** JS member that declared it (getter, accessor or method), if any. */
+  readonly member?: string | symbol;
+  /** Scalar element type (DevDouble, DevString, DevEnum...). */
+  readonly dtype: CmdArgTypeName;
+  readonly dataFormat: DataFormat;
+  readonly maxDimX: number;
+  readonly maxDimY: number;
+  readonly access: AttrAccess;
   /** Initial value of the set point (READ_WRITE/WRITE). */
   readonly initialWriteValue?: unknown;
   readonly read?: (dev: Device) => unknown;
