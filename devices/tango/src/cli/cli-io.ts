@@ -35,6 +35,49 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Reads command-line arguments one at a time, with `--flag value` and `--flag=value` options:
+ * `for (let a = r.next(); a !== undefined; a = r.next()) if (r.flag === "--port") port = r.value();`
+ */
+export class ArgReader {
+  readonly #args: readonly string[];
+  #i = -1;
+  #inline: string | undefined;
+  /** The current argument's option name (`--port` of `--port=1`), or the whole argument. */
+  flag = "";
+
+  constructor(args: readonly string[]) {
+    this.#args = args;
+  }
+
+  /** Moves to the next argument and returns it; undefined past the last one. */
+  next(): string | undefined {
+    const a = this.#args[++this.#i];
+    if (a === undefined) return undefined;
+    const eq = a.indexOf("=");
+    const inline = a.startsWith("--") && eq > 0;
+    this.flag = inline ? a.slice(0, eq) : a;
+    this.#inline = inline ? a.slice(eq + 1) : undefined;
+    return a;
+  }
+
+  /** The current option's value: its `=value`, else the next argument (consumed); a UsageError when there is none. */
+  value(): string {
+    if (this.#inline !== undefined) return this.#inline;
+    const v = this.#args[++this.#i];
+    if (v === undefined) throw new UsageError(`${this.flag} needs a value`);
+    return v;
+  }
+
+  /** The next argument when there is one and it is not a `--` option (consumed); otherwise undefined. */
+  nextPlain(): string | undefined {
+    const v = this.#args[this.#i + 1];
+    if (v === undefined || v.startsWith("--")) return undefined;
+    this.#i++;
+    return v;
+  }
+}
+
 export function createIo(opts: {
   env: Readonly<Record<string, string | undefined>>;
   json: boolean;

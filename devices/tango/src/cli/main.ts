@@ -10,7 +10,7 @@
  */
 import { DevFailed } from "../errors/errors.ts";
 import type { CliCommand, CliIo } from "./cli-io.ts";
-import { createIo, formatDevFailed, UsageError } from "./cli-io.ts";
+import { ArgReader, createIo, formatDevFailed, UsageError } from "./cli-io.ts";
 
 export type { CliCommand, CliIo } from "./cli-io.ts";
 export { UsageError } from "./cli-io.ts";
@@ -38,21 +38,13 @@ interface GlobalOptions {
 function splitGlobal(argv: readonly string[]): { opts: GlobalOptions; rest: string[] } {
   const opts: GlobalOptions = { json: false, help: false };
   const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.indexOf("=");
-    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--tango-host") opts.tangoHost = value();
+  const r = new ArgReader(argv);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    const flag = r.flag;
+    if (flag === "--tango-host") opts.tangoHost = r.value();
     else if (flag === "--json") opts.json = true;
     else if (flag === "--timeout") {
-      const t = Number(value());
+      const t = Number(r.value());
       if (!(t > 0)) throw new UsageError("--timeout needs a positive number of milliseconds");
       opts.timeoutMs = t;
     } else if (flag === "--help" || flag === "-h") opts.help = true;

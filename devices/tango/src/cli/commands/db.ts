@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { CmdArgTypeName } from "../../idl/constants.ts";
 import type { CliCommand, CliIo } from "../cli-io.ts";
-import { UsageError } from "../cli-io.ts";
+import { ArgReader, UsageError } from "../cli-io.ts";
 
 type DbModule = typeof import("@tango-bdd/databaseds");
 type DbValue = import("@tango-bdd/databaseds").DbValue;
@@ -21,19 +21,11 @@ interface DbArgs {
 
 function parse(args: readonly string[]): DbArgs {
   const out: DbArgs = { positional: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const eq = a.indexOf("=");
-    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--file") out.file = value();
-    else if (flag === "--servers") out.servers = value();
+  const r = new ArgReader(args);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    const flag = r.flag;
+    if (flag === "--file") out.file = r.value();
+    else if (flag === "--servers") out.servers = r.value();
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else out.positional.push(a);
   }

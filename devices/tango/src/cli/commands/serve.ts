@@ -16,7 +16,7 @@ import { DeviceServer } from "../../server/server.ts";
 import { dbLinkServerDatabase } from "../../server/server-database.ts";
 import type { SerialModel } from "../../server/spec.ts";
 import type { CliCommand, CliIo } from "../cli-io.ts";
-import { UsageError } from "../cli-io.ts";
+import { ArgReader, UsageError } from "../cli-io.ts";
 
 /** Packages tried by default (missing ones are skipped silently; bin/cli-bundle.mjs keeps the same list). */
 export const DEFAULT_MODULES = ["@tango-bdd/counter", "@tango-bdd/tabata"];
@@ -46,17 +46,9 @@ function num(flag: string, v: string | undefined): number {
 function parseArgs(args: readonly string[], env: CliIo["env"]): ServeArgs {
   const positional: string[] = [];
   const out: Omit<ServeArgs, "server" | "instance"> = { nodb: false, devices: [], modules: [], verbose: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const eq = a.indexOf("=");
-    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  const r = new ArgReader(args);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    const flag = r.flag;
     switch (flag) {
       case "--nodb":
         out.nodb = true;
@@ -64,32 +56,31 @@ function parseArgs(args: readonly string[], env: CliIo["env"]): ServeArgs {
       case "--devices":
       case "--dlist": {
         // Values until the next flag; commas also separate.
-        const first = value();
+        const first = r.value();
         out.devices.push(...first.split(","));
-        while (args[i + 1] !== undefined && !(args[i + 1] as string).startsWith("--"))
-          out.devices.push(...(args[++i] as string).split(","));
+        for (let more = r.nextPlain(); more !== undefined; more = r.nextPlain()) out.devices.push(...more.split(","));
         break;
       }
       case "--module":
-        out.modules.push(value());
+        out.modules.push(r.value());
         break;
       case "--port":
-        out.port = num(flag, value());
+        out.port = num(flag, r.value());
         break;
       case "--host":
-        out.host = value();
+        out.host = r.value();
         break;
       case "--publish-host":
-        out.publishHost = value();
+        out.publishHost = r.value();
         break;
       case "--heartbeat-port":
-        out.heartbeatPort = num(flag, value());
+        out.heartbeatPort = num(flag, r.value());
         break;
       case "--event-port":
-        out.eventPort = num(flag, value());
+        out.eventPort = num(flag, r.value());
         break;
       case "--serial": {
-        const m = value().toUpperCase() as SerialModel;
+        const m = r.value().toUpperCase() as SerialModel;
         if (!SERIAL_MODELS.includes(m)) throw new UsageError(`--serial must be one of ${SERIAL_MODELS.join(", ")}`);
         out.serialModel = m;
         break;
