@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import type Dockerode from "dockerode";
+import { offCleanupSignals, onceOnCleanupSignals } from "../cleanup-signals.ts";
 
 export const Label = {
   /** "true" on everything this project creates. */
@@ -106,9 +107,7 @@ export class RunGuard {
   install(): void {
     if (this.#installed) return;
     this.#installed = true;
-    process.once("SIGINT", this.#onSignal);
-    process.once("SIGTERM", this.#onSignal);
-    process.once("SIGHUP", this.#onSignal);
+    onceOnCleanupSignals(this.#onSignal);
     process.on("exit", this.#onExit);
   }
 
@@ -120,9 +119,7 @@ export class RunGuard {
   }
 
   #removeSignalListeners(): void {
-    process.off("SIGINT", this.#onSignal);
-    process.off("SIGTERM", this.#onSignal);
-    process.off("SIGHUP", this.#onSignal);
+    offCleanupSignals(this.#onSignal);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { offCleanupSignals, onceOnCleanupSignals } from "../cleanup-signals.ts";
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -60,18 +61,14 @@ export class ProcessRegistry {
   install(): void {
     if (this.#installed) return;
     this.#installed = true;
-    process.once("SIGINT", this.#onSignal);
-    process.once("SIGTERM", this.#onSignal);
-    process.once("SIGHUP", this.#onSignal);
+    onceOnCleanupSignals(this.#onSignal);
     process.on("exit", this.#onExit);
   }
 
   uninstall(): void {
     if (!this.#installed) return;
     this.#installed = false;
-    process.off("SIGINT", this.#onSignal);
-    process.off("SIGTERM", this.#onSignal);
-    process.off("SIGHUP", this.#onSignal);
+    offCleanupSignals(this.#onSignal);
     process.off("exit", this.#onExit);
   }
 }
