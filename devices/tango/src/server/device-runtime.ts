@@ -72,6 +72,24 @@ export interface AttrResult {
   readonly allItems: readonly unknown[];
 }
 
+/** A valid scalar reading of the built-in State or Status attribute. */
+function builtinReading(name: string, dtype: "DevState" | "DevString", union: AttrValUnion, item: string, time: TimeVal): AttrResult {
+  return {
+    name,
+    dtype,
+    dataFormat: 0,
+    dataType: CmdArgType[dtype],
+    union,
+    quality: 0,
+    time,
+    rDim: { x: 1, y: 0 },
+    wDim: { x: 0, y: 0 },
+    errors: [],
+    readItems: [item],
+    allItems: [item],
+  };
+}
+
 export function toAttributeValue5(r: AttrResult): AttributeValue5 {
   return {
     value: r.union,
@@ -477,37 +495,11 @@ export class DeviceRuntime {
     try {
       if (lname === "state") {
         const s = await this.device.devState();
-        return {
-          name: "State",
-          dtype: "DevState",
-          dataFormat: 0,
-          dataType: CmdArgType.DevState,
-          union: { d: 12, v: DevStateNames.indexOf(s) },
-          quality: 0,
-          time: now,
-          rDim: { x: 1, y: 0 },
-          wDim: { x: 0, y: 0 },
-          errors: [],
-          readItems: [s],
-          allItems: [s],
-        };
+        return builtinReading("State", "DevState", { d: 12, v: DevStateNames.indexOf(s) }, s, now);
       }
       if (lname === "status") {
         const s = await this.device.devStatus();
-        return {
-          name: "Status",
-          dtype: "DevString",
-          dataFormat: 0,
-          dataType: CmdArgType.DevString,
-          union: { d: 10, v: [s] },
-          quality: 0,
-          time: now,
-          rDim: { x: 1, y: 0 },
-          wDim: { x: 0, y: 0 },
-          errors: [],
-          readItems: [s],
-          allItems: [s],
-        };
+        return builtinReading("Status", "DevString", { d: 10, v: [s] }, s, now);
       }
       const a = this.attr(name);
       await this.#checkAllowed(a, "READ_REQ");
