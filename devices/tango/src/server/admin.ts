@@ -23,6 +23,11 @@ function need(v: readonly unknown[] | undefined, n: number, cmdName: string): vo
 
 export function createAdminClass(server: DeviceServer): new () => Device {
   const loggingLevels = new Map<string, number>();
+  /** QueryWizard*Property: triples (name, description, default) of a served class's class or device properties. */
+  const wizard = (cls: string, kind: "classProperties" | "deviceProperties"): string[] => {
+    const rt = server.userDevices.find((d) => d.className.toLowerCase() === cls.toLowerCase());
+    return (rt?.spec[kind] ?? []).flatMap((p) => [p.name, p.description ?? "", p.default === undefined ? "" : String(p.default)]);
+  };
   return defineDevice<Device>({
     tangoClass: "DServer",
     description: "Device server administration device",
@@ -62,28 +67,14 @@ export function createAdminClass(server: DeviceServer): new () => Device {
         out: DevVarStringArray,
         inDesc: "Class name",
         outDesc: "Class property list (name - description and default value)",
-        execute: (_d, cls) => {
-          const rt = server.userDevices.find((d) => d.className.toLowerCase() === cls.toLowerCase());
-          return (rt?.spec.classProperties ?? []).flatMap((p) => [
-            p.name,
-            p.description ?? "",
-            p.default === undefined ? "" : String(p.default),
-          ]);
-        },
+        execute: (_d, cls) => wizard(cls, "classProperties"),
       }),
       QueryWizardDevProperty: cmd({
         in: DevString,
         out: DevVarStringArray,
         inDesc: "Class name",
         outDesc: "Device property list (name - description and default value)",
-        execute: (_d, cls) => {
-          const rt = server.userDevices.find((d) => d.className.toLowerCase() === cls.toLowerCase());
-          return (rt?.spec.deviceProperties ?? []).flatMap((p) => [
-            p.name,
-            p.description ?? "",
-            p.default === undefined ? "" : String(p.default),
-          ]);
-        },
+        execute: (_d, cls) => wizard(cls, "deviceProperties"),
       }),
       AddObjPolling: cmd({
         in: DevVarLongStringArray,
