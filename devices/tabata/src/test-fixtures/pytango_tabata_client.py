@@ -125,6 +125,8 @@ def scenario_counter_events():
     polled = []
     cbp = lambda ev: polled.append(None if ev.err else ev.attr_value.value)  # noqa: E731
     c.CounterReset(7)
+    # Let the 1000 ms polling record 7 first: the subscription read comes from the polling buffer (CACHE_DEV).
+    time.sleep(1.5)
     pid = c.subscribe_event("polled_value", tango.EventType.CHANGE_EVENT, cbp)
     time.sleep(1.5)
     c.increment()  # 8
