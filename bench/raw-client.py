@@ -6,9 +6,9 @@ no client, in any language, can do a sequential call faster against that server.
 Usage: raw-client.py '<json from raw-request.ts>' [seconds]"""
 import json
 import socket
-import statistics
 import sys
-import time
+
+from benchloop import measure, report
 
 spec = json.loads(sys.argv[1])
 dur = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
@@ -38,21 +38,4 @@ def call():
         raise RuntimeError("reply status %d (expected NO_EXCEPTION)" % status)
 
 
-for _ in range(200):
-    call()
-lat = []
-pc = time.perf_counter
-t_end = pc() + dur
-t0 = pc()
-while True:
-    a = pc()
-    call()
-    b = pc()
-    lat.append(b - a)
-    if b >= t_end:
-        break
-total = pc() - t0
-lat.sort()
-print(json.dumps({"calls": len(lat), "per_s": round(len(lat) / total, 1),
-                  "lat_median_us": round(statistics.median(lat) * 1e6, 1),
-                  "lat_p99_us": round(lat[int(0.99 * (len(lat) - 1))] * 1e6, 1)}))
+report(measure(call, dur))
