@@ -11,6 +11,7 @@ import { type Clock, type Logger, silentLogger, systemClock } from "../iiop/logg
 import { ConnectionPool } from "../iiop/pool.ts";
 import { DbLink } from "./db-link.ts";
 import { formatTangoHosts, parseTangoHost, type TangoHost } from "./device-name.ts";
+import { LockKeeper } from "./locking.ts";
 
 export interface TangoContextOptions {
   /** `host:port[,host:port]` or a parsed list. Optional: only needed for names resolved through the database. */
@@ -30,6 +31,8 @@ export class TangoContext implements AsyncDisposable {
   readonly clock: Clock;
   readonly timeoutMs: number;
   readonly clientIdent: ClntIdent;
+  /** The device locks this context holds, re-locked before they expire (`DeviceProxy.lock`). */
+  readonly locks: LockKeeper;
   private readonly databases = new Map<string, DbLink>();
   private closed = false;
 
@@ -41,6 +44,8 @@ export class TangoContext implements AsyncDisposable {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.clientIdent = { lang: "CPP", pid: opts.pid ?? process.pid };
     this.pool = new ConnectionPool({ logger: this.logger });
+    const clock = this.clock;
+    this.locks = new LockKeeper({ logger: this.logger, monotonic: () => clock.monotonic(), timeoutMs: this.timeoutMs });
   }
 
   /** Builds a context from environment variables (TANGO_HOST). Only entry points should call this. */
@@ -73,8 +78,9 @@ export class TangoContext implements AsyncDisposable {
     return this.closed;
   }
 
-  /** Closes every connection. Idempotent. */
+  /** Releases the locks still held (forced UnLockDevice), then closes every connection. Idempotent. */
   async close(): Promise<void> {
+    if (!this.closed) await this.locks.close();
     this.closed = true;
     this.databases.clear();
     this.pool.close();

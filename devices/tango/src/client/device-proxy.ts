@@ -51,8 +51,19 @@ import {
 } from "./convert.ts";
 import type { DbLink, Properties, PropertyValue } from "./db-link.ts";
 import { formatTangoHosts, parseDeviceName, type TangoHost } from "./device-name.ts";
+import {
+  DEFAULT_LOCK_VALIDITY,
+  identPid,
+  type LockInfo,
+  type LockStatusReply,
+  lockInfoOf,
+  MAX_LOCK_VALIDITY,
+  MIN_LOCK_VALIDITY,
+} from "./locking.ts";
 import { type ObjectAddress, RemoteObject } from "./remote-object.ts";
 import { commandInout4, writeReadAttributes5Args, writeWriteAttributes4Args } from "./tango-ops.ts";
+
+export type { LockInfo } from "./locking.ts";
 
 export interface ConnectOptions extends CallOptions {
   readonly context: TangoContext;
@@ -167,6 +178,10 @@ export class DeviceProxy {
   private readonly cmdCache = new Map<string, CommandInfo>();
   private readonly cfgCache = new Map<string, AttributeInfo>();
   private adm: string | undefined;
+  private admProxy: DeviceProxy | undefined;
+  /** Nested lock() calls held (cppTango's lock_ctr) and their validity. */
+  private lockCtr = 0;
+  private lockValidity = 0;
   private closed = false;
   source: number;
 
@@ -260,8 +275,19 @@ export class DeviceProxy {
     return this.obj.timeoutMs;
   }
 
-  /** Idempotent; the shared connections stay open for the other proxies of the context. */
+  /**
+   * Idempotent; the shared connections stay open for the other proxies of the context. A lock this proxy still holds
+   * is released first (forced UnLockDevice, as cppTango's ~DeviceProxy does; failures are logged).
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.lockCtr > 0) {
+      try {
+        await this.unlock(true);
+      } catch (e) {
+        this.context.logger.warn("unlock on close failed", { device: this.name, error: String(e) });
+      }
+    }
     this.closed = true;
   }
 
@@ -503,6 +529,125 @@ export class DeviceProxy {
     const r = toReading(a, this.name);
     if (r.error) throw r.error;
     return r;
+  }
+
+  // ----------------------------------------------------------------------------------------------- locking
+
+  private nonDatabase(origin: string): NotAllowed {
+    return new NotAllowed(
+      devError("API_NonDatabaseDevice", `Feature not available for device ${this.name} which is a non database device`, origin),
+    );
+  }
+
+  /**
+   * The proxy of this device's admin device, created once through the same database. The admin device lives in the
+   * same server process, so its calls share this proxy's connection: the server sees the same client (pid + address).
+   */
+  private async adminProxy(origin: string, opts?: CallOptions): Promise<DeviceProxy> {
+    this.check();
+    if (!this.db) throw this.nonDatabase(origin);
+    if (!this.admProxy) {
+      const adm = await this.adminName(opts);
+      this.admProxy = await DeviceProxy.connect(`tango://${formatTangoHosts(this.hosts)}/${adm}`, {
+        context: this.context,
+        timeoutMs: this.obj.timeoutMs,
+        ...(opts?.signal ? { signal: opts.signal } : {}),
+      });
+    }
+    return this.admProxy;
+  }
+
+  /**
+   * Locks the device for this client (cppTango `DeviceProxy::lock`): `LockDevice` on the admin device. Other clients
+   * then get `API_DeviceLocked` on writes, commands (except the class's allowed ones, e.g. State/Status) and
+   * configuration changes. Nested calls increment a counter; each needs its `unlock()`. While held, the context
+   * re-locks the device every `validitySeconds - 0.5 s`, so the lock outlives its validity until it is released.
+   * `validitySeconds`: integer ≥ 2 (API_MethodArgument otherwise, and when the proxy already holds the lock with
+   * another validity); API_DeviceLocked when another client holds the lock; NotAllowed API_NonDatabaseDevice for a
+   * `#dbase=no` device.
+   */
+  async lock(validitySeconds: number = DEFAULT_LOCK_VALIDITY, opts?: CallOptions): Promise<void> {
+    this.check();
+    if (!this.db) throw this.nonDatabase("DeviceProxy.lock");
+    if (typeof validitySeconds !== "number" || validitySeconds < MIN_LOCK_VALIDITY) {
+      throw new InvalidArgumentError(
+        `Lock validity can not be lower than ${MIN_LOCK_VALIDITY} seconds (got ${validitySeconds})`,
+        "DeviceProxy.lock",
+        "API_MethodArgument",
+      );
+    }
+    if (!Number.isInteger(validitySeconds) || validitySeconds > MAX_LOCK_VALIDITY) {
+      throw new InvalidArgumentError(
+        `Lock validity must be a whole number of seconds from ${MIN_LOCK_VALIDITY} to ${MAX_LOCK_VALIDITY} (got ${validitySeconds})`,
+        "DeviceProxy.lock",
+        "API_MethodArgument",
+      );
+    }
+    if (this.lockCtr > 0 && validitySeconds !== this.lockValidity) {
+      throw new InvalidArgumentError(
+        `Device ${this.name} is already locked with another lock validity (${this.lockValidity} sec)`,
+        "DeviceProxy.lock",
+        "API_MethodArgument",
+      );
+    }
+    const admin = await this.adminProxy("DeviceProxy.lock", opts);
+    await admin.command("LockDevice", { lvalue: [validitySeconds], svalue: [this.name] }, opts);
+    this.lockCtr++;
+    this.lockValidity = validitySeconds;
+    this.context.locks.add(admin.fullName, admin, this.fullName, this.name, validitySeconds);
+  }
+
+  /**
+   * Releases one level of this client's lock (`UnLockDevice`); the device is unlocked when the counter reaches 0.
+   * `force` unlocks it whoever holds it, whatever the counter (the former locker's next call then gets
+   * `API_DeviceUnlocked`). Unlocking a device that is not locked does nothing. API_DeviceLocked when another client
+   * holds the lock and `force` is false. Returns the lock counter the server has left (0 = unlocked).
+   */
+  async unlock(force = false, opts?: CallOptions): Promise<number> {
+    const admin = await this.adminProxy("DeviceProxy.unlock", opts);
+    const left = await admin.command("UnLockDevice", { lvalue: [force ? 1 : 0], svalue: [this.name] }, opts);
+    // cppTango: the proxy's counter becomes the server's (another proxy of the same client may hold levels too).
+    this.lockCtr = typeof left === "number" && left > 0 ? left : 0;
+    if (this.lockCtr === 0 || force) {
+      this.lockCtr = 0;
+      this.context.locks.remove(admin.fullName, this.fullName);
+    }
+    return this.lockCtr;
+  }
+
+  /** DevLockStatus; when the server says this client no longer holds the lock, the proxy stops holding it too. */
+  private async lockStatus(origin: string, opts?: CallOptions): Promise<LockStatusReply> {
+    const admin = await this.adminProxy(origin, opts);
+    const r = await admin.command("DevLockStatus", this.name, opts);
+    if (typeof r !== "object" || r === null || !("lvalue" in r) || !("svalue" in r)) {
+      throw new DevFailed(devError("API_WrongLockingStatus", `DevLockStatus of ${this.name} returned no DevVarLongStringArray`, origin));
+    }
+    if (this.lockCtr > 0 && (r.lvalue[0] === 0 || r.lvalue[1] !== identPid(this.context.clientIdent))) {
+      this.lockCtr = 0;
+      this.context.locks.remove(admin.fullName, this.fullName);
+    }
+    return r;
+  }
+
+  /** The server's locking sentence, e.g. `Device sys/tg_test/1 is not locked` (cppTango `locking_status`). */
+  async lockingStatus(opts?: CallOptions): Promise<string> {
+    return (await this.lockStatus("DeviceProxy.lockingStatus", opts)).svalue[0] ?? "";
+  }
+
+  /** Is the device locked, by any client? */
+  async isLocked(opts?: CallOptions): Promise<boolean> {
+    return ((await this.lockStatus("DeviceProxy.isLocked", opts)).lvalue[0] ?? 0) !== 0;
+  }
+
+  /** Is the device locked by this client (same ClntIdent pid, from this host)? cppTango `is_locked_by_me`. */
+  async isLockedByMe(opts?: CallOptions): Promise<boolean> {
+    return (await this.lockInfo(opts)).lockedByMe;
+  }
+
+  /** DevLockStatus, structured: locked, the locker (pid or Java UUID and class, address, host), this proxy's counter. */
+  async lockInfo(opts?: CallOptions): Promise<LockInfo> {
+    const r = await this.lockStatus("DeviceProxy.lockInfo", opts);
+    return lockInfoOf(r, this.context.clientIdent, this.lockCtr, this.lockValidity);
   }
 
   // ----------------------------------------------------------------------------------------------- properties
