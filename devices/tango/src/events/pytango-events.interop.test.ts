@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { TangoContext } from "../client/context.ts";
 import { DeviceProxy } from "../client/device-proxy.ts";
 import { Database } from "../database/database.ts";
+import { DevFailed } from "../errors/errors.ts";
 import { closeEventConsumer, type EventSubscription, eventConsumer, subscribeEvent } from "./consumer.ts";
 import type { EventItem } from "./event-item.ts";
 import type { EventType } from "./zmq-wire.ts";
@@ -51,7 +52,14 @@ interface Section {
   items: Item[];
 }
 const SECTIONS = ["archive", "user", "spectrum", "ready", "polled"] as const;
-type Scenario = Record<(typeof SECTIONS)[number], Section>;
+type Scenario = Record<(typeof SECTIONS)[number], Section> & { failures: ([string, string] | null)[] };
+/** Subscriptions the server refuses (or not), and the PyTango EventType of each. */
+const FAILURES = [
+  ["user_value", "archive", "ARCHIVE_EVENT"], // neither polled nor set_archive_event
+  ["no_such_attr", "user", "USER_EVENT"],
+  ["archived", "data-ready", "DATA_READY_EVENT"], // no set_data_ready_event
+  ["archived", "user", "USER_EVENT"], // user events need nothing: accepted
+] as const;
 
 function nowUs(): number {
   return Date.now() * 1000;
@@ -158,6 +166,17 @@ async function ourScenario(dev: DeviceProxy): Promise<{ result: Scenario; raw: R
   } finally {
     for (const r of Object.values(recs)) await r.sub?.close();
   }
+  out.failures = [];
+  for (const [attr, type] of FAILURES) {
+    try {
+      await (await subscribe("failure", attr, type)).sub?.close();
+      out.failures.push(null);
+    } catch (err) {
+      assert.ok(err instanceof DevFailed, String(err));
+      out.failures.push([err.errors[0]?.reason ?? "", err.errors.at(-1)?.reason ?? ""]);
+    }
+  }
+  delete recs.failure;
   for (const k of SECTIONS) assert.ok(out[k], `scenario section ${k}`);
   return { result: out as Scenario, raw: recs };
 }
@@ -200,7 +219,8 @@ before(async () => {
       await sleep(250);
     }
   }
-  const { stdout } = await promisify(execFile)("/usr/bin/python3", [CLIENT_SCRIPT, DEV_PY], { env: PY_ENV, timeout: 60_000 });
+  const cases = JSON.stringify(FAILURES.map(([attr, , pyType]) => [attr, pyType]));
+  const { stdout } = await promisify(execFile)("/usr/bin/python3", [CLIENT_SCRIPT, DEV_PY, cases], { env: PY_ENV, timeout: 60_000 });
   py = JSON.parse(stdout) as Scenario;
   ({ result: ours, raw: ourRaw } = await ourScenario(dev));
 });
@@ -337,6 +357,23 @@ describe("ARCHIVE events detected by polling (polling_period 100 ms, archive_abs
           else assertInWindow(i.timeUs, window, `${who} polled event ${k}`);
         }
       }
+    }
+  });
+});
+
+describe("subscriptions the server refuses", () => {
+  test("ARCHIVE needs polling or set_archive_event, DATA_READY set_data_ready_event, USER nothing; same reasons", () => {
+    for (const [who, r] of runs()) {
+      assert.deepEqual(
+        r.failures,
+        [
+          ["API_AttributePollingNotStarted", "API_DSFailedRegisteringEvent"],
+          ["API_AttrNotFound", "API_DSFailedRegisteringEvent"],
+          ["API_AttributeNotDataReadyEnabled", "API_DSFailedRegisteringEvent"],
+          null,
+        ],
+        who,
+      );
     }
   });
 });
