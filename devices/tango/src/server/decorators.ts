@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "../errors/errors.ts";
 import type { CmdArgTypeName, DevStateName, DispLevelName } from "../idl/constants.ts";
 import { Device } from "./device.ts";
 import { type AnyDType, ARRAY_ELEMENT, ATTRIBUTE_DTYPES, type DevVoid, type InOf, type OutOf } from "./dtypes.ts";
+import { isThenable } from "./monitor.ts";
 import type {
   AttReqType,
   AttrAccess,
@@ -430,9 +431,12 @@ export function defineDevice<T extends Device = Device>(o: DefineDeviceOptions<T
       await hooks.delete?.(this as unknown as T);
       await super.delete();
     }
-    override async alwaysExecutedHook(): Promise<void> {
-      await super.alwaysExecutedHook();
-      await hooks.alwaysExecutedHook?.(this as unknown as T);
+    // Not async: a synchronous hook keeps the read path synchronous (DeviceRuntime.readAttributesNow).
+    override alwaysExecutedHook(): void | Promise<void> {
+      const done = super.alwaysExecutedHook();
+      const hook = hooks.alwaysExecutedHook;
+      if (isThenable(done)) return Promise.resolve(done).then(() => hook?.(this as unknown as T));
+      return hook?.(this as unknown as T);
     }
   };
   Object.defineProperty(Defined, "name", { value: o.tangoClass });

@@ -14,7 +14,7 @@ import { AttrRuntime } from "./attribute.ts";
 import { getDeviceClassSpec, isReading } from "./decorators.ts";
 import { bindDeviceHost, type Device, type DeviceHost, type PushedEventKind, type PushOptions } from "./device.ts";
 import { isChange, parseCriteria, type Snapshot } from "./event-detect.ts";
-import type { Monitor } from "./monitor.ts";
+import { isThenable, type Monitor } from "./monitor.ts";
 import type { CommandSpec, DeviceClassSpec, PropertySpec } from "./spec.ts";
 import { anyOfItems, flatten, fromAny, parseLimit, shapeWritten, toAny, unionOf } from "./values.ts";
 
@@ -148,6 +148,22 @@ function propValue(p: PropertySpec, values: readonly string[] | undefined): unkn
     default:
       return Number(first);
   }
+}
+
+function notAllowed(a: AttrRuntime, req: "READ_REQ" | "WRITE_REQ"): DevFailed {
+  return DevFailed.from(
+    "API_AttrNotAllowed",
+    `It is currently not allowed to ${req === "READ_REQ" ? "read" : "write"} attribute ${a.name}`,
+    req === "READ_REQ" ? "Device_3Impl::read_attributes_no_except" : "Device_3Impl::write_attributes",
+  );
+}
+
+function stateReading(s: DevStateName, time: TimeVal): AttrResult {
+  return builtinReading("State", "DevState", { d: 12, v: DevStateNames.indexOf(s) }, s, time);
+}
+
+function statusReading(s: string, time: TimeVal): AttrResult {
+  return builtinReading("Status", "DevString", { d: 10, v: [s] }, s, time);
 }
 
 function jsError(e: unknown, reason: string, desc: string, origin: string): DevFailed {
@@ -410,11 +426,28 @@ export class DeviceRuntime {
   }
 
   async #hook(): Promise<void> {
+    await this.#hookNow();
+  }
+
+  /** Runs always_executed_hook: undefined when it completed synchronously, else a promise of its completion. */
+  #hookNow(): Promise<void> | undefined {
+    let r: void | Promise<void>;
     try {
-      await this.device.alwaysExecutedHook();
+      r = this.device.alwaysExecutedHook();
     } catch (e) {
-      throw jsError(e, "API_AlwaysExecutedHookFailed", "always_executed_hook failed", `${this.className}::always_executed_hook`);
+      throw this.#hookFailed(e);
     }
+    if (!isThenable(r)) return undefined;
+    return Promise.resolve(r).then(
+      () => undefined,
+      (e: unknown) => {
+        throw this.#hookFailed(e);
+      },
+    );
+  }
+
+  #hookFailed(e: unknown): DevFailed {
+    return jsError(e, "API_AlwaysExecutedHookFailed", "always_executed_hook failed", `${this.className}::always_executed_hook`);
   }
 
   // ----------------------------------------------------------------------------------------------- commands
@@ -483,47 +516,100 @@ export class DeviceRuntime {
 
   /** read_attributes*: one hook call, then each attribute; per-attribute errors are values. */
   async readAttributes(names: readonly string[], opts: { hook?: boolean } = {}): Promise<AttrResult[]> {
-    if (opts.hook !== false) await this.#hook();
-    const out: AttrResult[] = [];
-    for (const n of names) out.push(await this.readOne(n));
+    return await this.readAttributesNow(names, opts.hook !== false);
+  }
+
+  /**
+   * readAttributes, synchronous when it can be: the results themselves when the hook and every read completed in
+   * this turn, else a promise of them (the rest then runs as readAttributes would). Throws (or rejects) only when the
+   * hook fails.
+   */
+  readAttributesNow(names: readonly string[], hook = true): AttrResult[] | Promise<AttrResult[]> {
+    const h = hook ? this.#hookNow() : undefined;
+    if (h) return h.then(() => this.#readFrom(names, 0, []));
+    return this.#readFrom(names, 0, []);
+  }
+
+  #readFrom(names: readonly string[], from: number, out: AttrResult[]): AttrResult[] | Promise<AttrResult[]> {
+    for (let i = from; i < names.length; i++) {
+      const r = this.readOneNow(names[i] as string);
+      if (isThenable(r)) return this.#readRest(r, names, i + 1, out);
+      out.push(r);
+    }
+    return out;
+  }
+
+  async #readRest(pending: Promise<AttrResult>, names: readonly string[], from: number, out: AttrResult[]): Promise<AttrResult[]> {
+    out.push(await pending);
+    for (let i = from; i < names.length; i++) out.push(await this.readOneNow(names[i] as string));
     return out;
   }
 
   async readOne(name: string): Promise<AttrResult> {
+    return await this.readOneNow(name);
+  }
+
+  /** readOne, synchronous when the device's state/status, allowed() and read handler are: never throws or rejects. */
+  readOneNow(name: string): AttrResult | Promise<AttrResult> {
     const lname = name.toLowerCase();
     const now = timeValNow(this.ctx.clock.now());
+    let r: AttrResult | Promise<AttrResult>;
     try {
-      if (lname === "state") {
-        const s = await this.device.devState();
-        return builtinReading("State", "DevState", { d: 12, v: DevStateNames.indexOf(s) }, s, now);
-      }
-      if (lname === "status") {
-        const s = await this.device.devStatus();
-        return builtinReading("Status", "DevString", { d: 10, v: [s] }, s, now);
-      }
-      const a = this.attr(name);
-      await this.#checkAllowed(a, "READ_REQ");
-      let raw: unknown;
-      if (a.readable && a.spec.read) {
-        try {
-          raw = await a.spec.read(this.device);
-        } catch (e) {
-          throw jsError(e, "API_AttributeFailed", `read of attribute ${a.name} failed`, `${this.className}::read_${a.name}`);
-        }
-      } else if (a.readable) {
-        throw DevFailed.from(
-          "API_AttrValueNotSet",
-          `Value for attribute ${a.name} has not been updated`,
-          "Device_3Impl::read_attributes_no_except",
-        );
-      } else {
-        raw = a.setPoint;
-      }
-      return this.resultOf(a, raw);
+      r = this.#readValid(name, lname, now);
     } catch (e) {
-      const df = e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `read of ${name} failed`, "DeviceRuntime::readOne");
-      return this.errorResult(this.attrs.get(lname), name, df.errors, now);
+      return this.#readFailed(e, name, lname, now);
     }
+    if (!isThenable(r)) return r;
+    return r.then(undefined, (e: unknown) => this.#readFailed(e, name, lname, now));
+  }
+
+  #readFailed(e: unknown, name: string, lname: string, now: TimeVal): AttrResult {
+    const df = e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `read of ${name} failed`, "DeviceRuntime::readOne");
+    return this.errorResult(this.attrs.get(lname), name, df.errors, now);
+  }
+
+  /** The reading, or a promise of it; throws (rejects) on any failure. */
+  #readValid(name: string, lname: string, now: TimeVal): AttrResult | Promise<AttrResult> {
+    if (lname === "state") {
+      const s = this.device.devState();
+      return isThenable(s) ? Promise.resolve(s).then((v) => stateReading(v, now)) : stateReading(s, now);
+    }
+    if (lname === "status") {
+      const s = this.device.devStatus();
+      return isThenable(s) ? Promise.resolve(s).then((v) => statusReading(v, now)) : statusReading(s, now);
+    }
+    const a = this.attr(name);
+    const allowed = this.#checkAllowed(a, "READ_REQ");
+    if (allowed) return allowed.then(() => this.#readAttr(a));
+    return this.#readAttr(a);
+  }
+
+  #readAttr(a: AttrRuntime): AttrResult | Promise<AttrResult> {
+    if (!a.readable) return this.resultOf(a, a.setPoint);
+    if (!a.spec.read) {
+      throw DevFailed.from(
+        "API_AttrValueNotSet",
+        `Value for attribute ${a.name} has not been updated`,
+        "Device_3Impl::read_attributes_no_except",
+      );
+    }
+    let raw: unknown;
+    try {
+      raw = a.spec.read(this.device);
+    } catch (e) {
+      throw this.#readHandlerFailed(a, e);
+    }
+    if (!isThenable(raw)) return this.resultOf(a, raw);
+    return Promise.resolve(raw).then(
+      (v) => this.resultOf(a, v),
+      (e: unknown) => {
+        throw this.#readHandlerFailed(a, e);
+      },
+    );
+  }
+
+  #readHandlerFailed(a: AttrRuntime, e: unknown): DevFailed {
+    return jsError(e, "API_AttributeFailed", `read of attribute ${a.name} failed`, `${this.className}::read_${a.name}`);
   }
 
   /** Builds a result from a read value (or an AttrReading), adding the set point and the alarm quality. */
@@ -606,17 +692,18 @@ export class DeviceRuntime {
     };
   }
 
-  async #checkAllowed(a: AttrRuntime, req: "READ_REQ" | "WRITE_REQ"): Promise<void> {
-    let ok = true;
-    if (a.spec.allowedIn && !a.spec.allowedIn.includes(this.device.state)) ok = false;
-    if (ok && a.spec.allowed) ok = await a.spec.allowed(this.device, req);
-    if (!ok) {
-      throw DevFailed.from(
-        "API_AttrNotAllowed",
-        `It is currently not allowed to ${req === "READ_REQ" ? "read" : "write"} attribute ${a.name}`,
-        req === "READ_REQ" ? "Device_3Impl::read_attributes_no_except" : "Device_3Impl::write_attributes",
-      );
+  /** Throws API_AttrNotAllowed; returns a promise only when the attribute's allowed() guard returned one. */
+  #checkAllowed(a: AttrRuntime, req: "READ_REQ" | "WRITE_REQ"): Promise<void> | undefined {
+    if (a.spec.allowedIn && !a.spec.allowedIn.includes(this.device.state)) throw notAllowed(a, req);
+    if (!a.spec.allowed) return undefined;
+    const ok = a.spec.allowed(this.device, req);
+    if (isThenable(ok)) {
+      return Promise.resolve(ok).then((yes) => {
+        if (!yes) throw notAllowed(a, req);
+      });
     }
+    if (!ok) throw notAllowed(a, req);
+    return undefined;
   }
 
   // ----------------------------------------------------------------------------------------------- attribute writes

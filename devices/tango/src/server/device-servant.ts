@@ -24,7 +24,7 @@ import {
 } from "../idl/structs.ts";
 import type { AttrRuntime } from "./attribute.ts";
 import { type AttrResult, attrResultAny, type DeviceRuntime, type PollRecord, toAttributeValue5 } from "./device-runtime.ts";
-import { withMonitor } from "./monitor.ts";
+import { callWithMonitor, isThenable, withMonitor } from "./monitor.ts";
 import { badOperation, type IncomingRequest, type ReplyBody, type Servant } from "./orb-server.ts";
 import { anyOfItems, itemsOfAny, itemsOfUnion } from "./values.ts";
 
@@ -138,7 +138,8 @@ export class DeviceServant implements Servant {
         const source = op === "read_attributes" ? DevSource.DEV : r.ulong();
         if (op === "read_attributes_4" || op === "read_attributes_5") readClntIdent(r);
         rt.record(`Operation ${op} (attr = ${names.join(", ")}) requested from ${req.peer}`);
-        return this.#read(names, source).then((res) => this.#encodeRead(op, res));
+        const res = this.#read(names, source);
+        return isThenable(res) ? res.then((x) => this.#encodeRead(op, x)) : this.#encodeRead(op, res);
       }
       case "write_attributes":
       case "write_attributes_3": {
@@ -263,9 +264,10 @@ export class DeviceServant implements Servant {
     throw new DevFailed(failed[0]?.errors ?? []);
   }
 
-  async #read(names: readonly string[], source: number): Promise<AttrResult[]> {
+  /** The readings, synchronously when the monitor is free and the device code is synchronous (else a promise). */
+  #read(names: readonly string[], source: number): AttrResult[] | Promise<AttrResult[]> {
     const rt = this.rt;
-    if (source === DevSource.DEV) return withMonitor(rt.ctx.monitor, () => rt.readAttributes(names));
+    if (source === DevSource.DEV) return callWithMonitor(rt.ctx.monitor, () => rt.readAttributesNow(names));
     const out = new Array<AttrResult | undefined>(names.length);
     const fromDev: number[] = [];
     const now = Date.now();
@@ -289,13 +291,10 @@ export class DeviceServant implements Servant {
         fromDev.push(i);
       }
     });
-    if (fromDev.length > 0) {
-      const res = await withMonitor(rt.ctx.monitor, () => rt.readAttributes(fromDev.map((i) => names[i] as string)));
-      fromDev.forEach((i, k) => {
-        out[i] = res[k];
-      });
-    }
-    return out as AttrResult[];
+    if (fromDev.length === 0) return out as AttrResult[];
+    const res = callWithMonitor(rt.ctx.monitor, () => rt.readAttributesNow(fromDev.map((i) => names[i] as string)));
+    if (isThenable(res)) return res.then((r) => fillFromDev(out, fromDev, r));
+    return fillFromDev(out, fromDev, res);
   }
 
   #encodeRead(op: string, res: AttrResult[]): ReplyBody {
@@ -411,6 +410,12 @@ export class DeviceServant implements Servant {
     const h = { dates, value: any, dims, dimsArray, errors, errorsArray, cmdType: CmdArgType[c.out] };
     return (w) => writeDevCmdHistory4(w, h);
   }
+}
+
+/** Puts the device readings at their places among the cached ones. */
+function fillFromDev(out: (AttrResult | undefined)[], fromDev: readonly number[], res: readonly AttrResult[]): AttrResult[] {
+  for (let k = 0; k < fromDev.length; k++) out[fromDev[k] as number] = res[k];
+  return out as AttrResult[];
 }
 
 function configVersion(op: string): AttrConfigVersion {

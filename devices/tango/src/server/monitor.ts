@@ -38,6 +38,36 @@ export class Monitor {
     }
   }
 
+  /**
+   * Like run(), but synchronous when it can be: if the monitor is free and `fn` returns a plain value (or throws),
+   * the monitor is taken and released in this turn and the value is returned (the error thrown) as is. Otherwise
+   * (monitor held, or `fn` returns a promise) it behaves as run() and returns a promise.
+   */
+  call<T>(fn: () => T | Promise<T>): T | Promise<T> {
+    if (this.#locked) return this.run(fn);
+    this.#locked = true;
+    let r: T | Promise<T>;
+    try {
+      r = fn();
+    } catch (e) {
+      this.#release();
+      throw e;
+    }
+    if (!isThenable(r)) {
+      this.#release();
+      return r;
+    }
+    return this.#settle(r);
+  }
+
+  async #settle<T>(r: PromiseLike<T>): Promise<T> {
+    try {
+      return await r;
+    } finally {
+      this.#release();
+    }
+  }
+
   #wait(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const w: Waiter = { resolve, timer: undefined };
@@ -67,7 +97,20 @@ export class Monitor {
   }
 }
 
+/** True for promises and other thenables (what `await` waits for). */
+export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return ((typeof v === "object" && v !== null) || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
 /** Runs fn under the monitor if there is one. */
 export function withMonitor<T>(m: Monitor | undefined, fn: () => T | Promise<T>): Promise<T> {
   return m ? m.run(fn) : Promise.resolve().then(fn);
+}
+
+/**
+ * Runs fn under the monitor if there is one, synchronously when it can be (see Monitor.call): a plain value when the
+ * monitor was free and fn returned one, else a promise. Without a monitor fn runs at once.
+ */
+export function callWithMonitor<T>(m: Monitor | undefined, fn: () => T | Promise<T>): T | Promise<T> {
+  return m ? m.call(fn) : fn();
 }

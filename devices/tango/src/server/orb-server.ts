@@ -228,31 +228,56 @@ export class OrbServer {
     }
   }
 
-  async #onRequest(conn: Conn, m: RequestMessage): Promise<void> {
+  /** Dispatches a request; a servant that answers synchronously is replied to in this turn. */
+  #onRequest(conn: Conn, m: RequestMessage): void {
     const enc = { minor: m.header.minor, littleEndian: m.header.littleEndian };
     const key = normalizeKey(m.objectKey);
     const servant = this.#servants.get(key);
-    let out: Buffer;
     if (!servant) {
-      out = encodeReply(
-        { requestId: m.requestId, status: "SYSTEM_EXCEPTION" },
-        (w) => writeSystemException(w, REPO_OBJECT_NOT_EXIST, OMG_MINOR | 1, 1),
-        enc,
+      this.#send(
+        conn,
+        m,
+        encodeReply(
+          { requestId: m.requestId, status: "SYSTEM_EXCEPTION" },
+          (w) => writeSystemException(w, REPO_OBJECT_NOT_EXIST, OMG_MINOR | 1, 1),
+          enc,
+        ),
       );
-    } else {
-      try {
-        const body = await servant.dispatch({
-          operation: m.operation,
-          body: m.body,
-          key,
-          peer: conn.peer,
-          responseExpected: m.responseExpected,
-        });
-        out = encodeReply({ requestId: m.requestId, status: "NO_EXCEPTION" }, body, enc);
-      } catch (e) {
-        out = this.#exceptionReply(m, e, enc);
-      }
+      return;
     }
+    let body: Promise<ReplyBody> | ReplyBody;
+    try {
+      body = servant.dispatch({
+        operation: m.operation,
+        body: m.body,
+        key,
+        peer: conn.peer,
+        responseExpected: m.responseExpected,
+      });
+    } catch (e) {
+      this.#send(conn, m, this.#exceptionReply(m, e, enc));
+      return;
+    }
+    if (body === undefined || typeof body === "function") {
+      this.#send(conn, m, this.#encodeReply(m, body, enc));
+      return;
+    }
+    body.then(
+      (b) => this.#send(conn, m, this.#encodeReply(m, b, enc)),
+      (e: unknown) => this.#send(conn, m, this.#exceptionReply(m, e, enc)),
+    );
+  }
+
+  /** The NO_EXCEPTION reply, or the exception reply when writing the body fails. */
+  #encodeReply(m: RequestMessage, body: ReplyBody, enc: { minor: number; littleEndian: boolean }): Buffer {
+    try {
+      return encodeReply({ requestId: m.requestId, status: "NO_EXCEPTION" }, body, enc);
+    } catch (e) {
+      return this.#exceptionReply(m, e, enc);
+    }
+  }
+
+  #send(conn: Conn, m: RequestMessage, out: Buffer): void {
     if (!m.responseExpected || conn.closed) return;
     conn.socket.write(out);
   }
