@@ -190,13 +190,16 @@ describe("locking sys/tg_test/1 (cppTango) with a PyTango second client", () => 
     }
   });
 
-  test("bad validities and database-less devices are refused before any I/O", async () => {
+  test("bad validities and database-less devices are refused before any I/O; the admin device is unlockable", async () => {
     await rejectsWith(dev.lock(1), "API_MethodArgument", InvalidArgumentError);
     await rejectsWith(dev.lock(2.5), "API_MethodArgument", InvalidArgumentError);
     await rejectsWith(dev.lock(Number.NaN), "API_MethodArgument", InvalidArgumentError);
     const direct = await DeviceProxy.connect(`tango://127.0.0.1:${dev.endpoint.port}/${TT}#dbase=no`, { context });
     await rejectsWith(direct.lock(), "API_NonDatabaseDevice", NotAllowed);
     await rejectsWith(direct.lockingStatus(), "API_NonDatabaseDevice", NotAllowed);
+    // The server refuses to lock its admin device.
+    const admin = await DeviceProxy.connect(await dev.adminName(), { context });
+    await rejectsWith(admin.lock(), "API_DeviceUnlockable");
     assert.equal(context.locks.timerActive, false);
   });
 
