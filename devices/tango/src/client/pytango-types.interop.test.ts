@@ -4,14 +4,13 @@
  * the reference database and removed afterwards.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Database } from "../database/database.ts";
 import { InvalidArgumentError } from "../errors/errors.ts";
+import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
 import { TangoContext } from "./context.ts";
-import { DeviceProxy } from "./device-proxy.ts";
+import type { DeviceProxy } from "./device-proxy.ts";
 
 const TANGO_HOST = "127.0.0.1:10000";
 const SCRIPT = fileURLToPath(new URL("./fixtures/clientqa_device.py", import.meta.url));
@@ -21,38 +20,26 @@ const DEVICE = `qa/clientpy/${process.pid}`;
 
 let context: TangoContext;
 let db: Database;
-let child: ChildProcess | undefined;
+let server: PyTangoServer | undefined;
 let dev: DeviceProxy;
 
 before(async () => {
   context = new TangoContext({ tangoHost: TANGO_HOST });
   db = await Database.connect({ context });
-  await db.addDevice(SERVER, DEVICE, "ClientQa");
-  child = spawn("/usr/bin/python3", [SCRIPT, INSTANCE, "-ORBendPoint", "giop:tcp:127.0.0.1:0"], {
-    env: { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" },
-    stdio: "ignore",
+  server = await startPyTangoServer({
+    context,
+    db,
+    script: SCRIPT,
+    server: SERVER,
+    devices: [[DEVICE, "ClientQa"]],
+    env: { ...process.env, TANGO_HOST },
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      dev = await DeviceProxy.connect(DEVICE, { context });
-      await dev.ping();
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || child.exitCode !== null) throw e;
-      await sleep(250);
-    }
-  }
+  dev = server.proxy;
 });
 
 after(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child?.once("exit", r));
-    child.kill("SIGKILL");
-    await exited;
-  }
   try {
-    await db.deleteServer(SERVER);
+    await server?.stop();
   } finally {
     await context.close();
   }

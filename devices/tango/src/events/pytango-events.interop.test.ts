@@ -8,15 +8,16 @@
  * compared item by item.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { TangoContext } from "../client/context.ts";
-import { DeviceProxy } from "../client/device-proxy.ts";
+import type { DeviceProxy } from "../client/device-proxy.ts";
 import { Database } from "../database/database.ts";
 import { DevFailed } from "../errors/errors.ts";
+import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
 import { closeEventConsumer, type EventSubscription, eventConsumer, subscribeEvent } from "./consumer.ts";
 import type { EventItem } from "./event-item.ts";
 import type { EventType } from "./zmq-wire.ts";
@@ -192,7 +193,7 @@ function values(items: Item[]): unknown[] {
 
 let context: TangoContext;
 let db: Database;
-let child: ChildProcess | undefined;
+let server: PyTangoServer | undefined;
 let py: Scenario;
 let ours: Scenario;
 let ourRaw: Record<string, Recorder>;
@@ -204,21 +205,18 @@ const runs = (): [string, Scenario][] => [
 before(async () => {
   context = new TangoContext({ tangoHost: TANGO_HOST });
   db = await Database.connect({ context });
-  await db.addDevice(SERVER, DEV_PY, "EvQa");
-  await db.addDevice(SERVER, DEV_TS, "EvQa");
-  child = spawn("/usr/bin/python3", [SERVER_SCRIPT, INSTANCE, "-ORBendPoint", "giop:tcp:127.0.0.1:0"], { env: PY_ENV, stdio: "ignore" });
-  const deadline = Date.now() + 30_000;
-  let dev: DeviceProxy;
-  for (;;) {
-    try {
-      dev = await DeviceProxy.connect(DEV_TS, { context });
-      await dev.ping();
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || child.exitCode !== null) throw e;
-      await sleep(250);
-    }
-  }
+  server = await startPyTangoServer({
+    context,
+    db,
+    script: SERVER_SCRIPT,
+    server: SERVER,
+    devices: [
+      [DEV_TS, "EvQa"],
+      [DEV_PY, "EvQa"],
+    ],
+    env: PY_ENV,
+  });
+  const dev = server.proxy;
   const cases = JSON.stringify(FAILURES.map(([attr, , pyType]) => [attr, pyType]));
   const { stdout } = await promisify(execFile)("/usr/bin/python3", [CLIENT_SCRIPT, DEV_PY, cases], { env: PY_ENV, timeout: 60_000 });
   py = JSON.parse(stdout) as Scenario;
@@ -227,13 +225,8 @@ before(async () => {
 
 after(async () => {
   await closeEventConsumer(context).catch(() => undefined);
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child?.once("exit", r));
-    child.kill("SIGKILL");
-    await exited;
-  }
   try {
-    await db.deleteServer(SERVER);
+    await server?.stop();
   } finally {
     await context.close();
   }
