@@ -6,10 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Database } from "../database/database.ts";
 import { InvalidArgumentError } from "../errors/errors.ts";
 import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
-import { TangoContext } from "./context.ts";
 import type { DeviceProxy } from "./device-proxy.ts";
 
 const TANGO_HOST = "127.0.0.1:10000";
@@ -18,31 +16,16 @@ const INSTANCE = `qa${process.pid}`;
 const SERVER = `ClientQa/${INSTANCE}`;
 const DEVICE = `qa/clientpy/${process.pid}`;
 
-let context: TangoContext;
-let db: Database;
 let server: PyTangoServer | undefined;
 let dev: DeviceProxy;
 
 before(async () => {
-  context = new TangoContext({ tangoHost: TANGO_HOST });
-  db = await Database.connect({ context });
-  server = await startPyTangoServer({
-    context,
-    db,
-    script: SCRIPT,
-    server: SERVER,
-    devices: [[DEVICE, "ClientQa"]],
-    env: { ...process.env, TANGO_HOST },
-  });
+  server = await startPyTangoServer({ tangoHost: TANGO_HOST, script: SCRIPT, server: SERVER, devices: [[DEVICE, "ClientQa"]] });
   dev = server.proxy;
 });
 
 after(async () => {
-  try {
-    await server?.stop();
-  } finally {
-    await context.close();
-  }
+  await server?.stop();
 });
 
 describe("PyTango peer: encoded, enum and state types", () => {

@@ -13,9 +13,8 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { TangoContext } from "../client/context.ts";
+import type { TangoContext } from "../client/context.ts";
 import type { DeviceProxy } from "../client/device-proxy.ts";
-import { Database } from "../database/database.ts";
 import { DevFailed } from "../errors/errors.ts";
 import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
 import { closeEventConsumer, type EventSubscription, eventConsumer, subscribeEvent } from "./consumer.ts";
@@ -192,7 +191,6 @@ function values(items: Item[]): unknown[] {
 }
 
 let context: TangoContext;
-let db: Database;
 let server: PyTangoServer | undefined;
 let py: Scenario;
 let ours: Scenario;
@@ -203,19 +201,16 @@ const runs = (): [string, Scenario][] => [
 ];
 
 before(async () => {
-  context = new TangoContext({ tangoHost: TANGO_HOST });
-  db = await Database.connect({ context });
   server = await startPyTangoServer({
-    context,
-    db,
+    tangoHost: TANGO_HOST,
     script: SERVER_SCRIPT,
     server: SERVER,
     devices: [
       [DEV_TS, "EvQa"],
       [DEV_PY, "EvQa"],
     ],
-    env: PY_ENV,
   });
+  context = server.context;
   const dev = server.proxy;
   const cases = JSON.stringify(FAILURES.map(([attr, , pyType]) => [attr, pyType]));
   const { stdout } = await promisify(execFile)("/usr/bin/python3", [CLIENT_SCRIPT, DEV_PY, cases], { env: PY_ENV, timeout: 60_000 });
@@ -225,11 +220,7 @@ before(async () => {
 
 after(async () => {
   await closeEventConsumer(context).catch(() => undefined);
-  try {
-    await server?.stop();
-  } finally {
-    await context.close();
-  }
+  await server?.stop();
 });
 
 describe("ARCHIVE events pushed by code (set_archive_event(attr, True, False), push_archive_event)", () => {
