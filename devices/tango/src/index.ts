@@ -13,6 +13,7 @@ export {
   type ConnectOptions,
   DeviceProxy,
 } from "./client/device-proxy.ts";
+export type { LockInfo } from "./client/locking.ts";
 export { Database } from "./database/database.ts";
 export * from "./errors/errors.ts";
 export * from "./idl/constants.ts";
