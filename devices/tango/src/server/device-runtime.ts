@@ -6,7 +6,15 @@
 import type { TangoContext } from "../client/context.ts";
 import type { AnyValue } from "../corba/typecode.ts";
 import { type DevError, DevFailed, devError, type NamedDevError } from "../errors/errors.ts";
-import { AttrQualityNames, CmdArgType, type CmdArgTypeName, type DevStateName, DevStateNames, DispLevelNames } from "../idl/constants.ts";
+import {
+  AttrDataFormatNames,
+  AttrQualityNames,
+  CmdArgType,
+  type CmdArgTypeName,
+  type DevStateName,
+  DevStateNames,
+  DispLevelNames,
+} from "../idl/constants.ts";
 import type { AttributeConfig, AttributeDim, AttributeValue5, AttrValUnion, DevCmdInfo, TimeVal } from "../idl/structs.ts";
 import { NO_DATA, timeValNow } from "../idl/structs.ts";
 import type { Clock, Logger } from "../iiop/logger.ts";
@@ -110,6 +118,8 @@ export function attrResultAny(r: AttrResult): AnyValue {
   if (r.errors.length > 0 || r.union.d === 14) return { type: { kind: "null" }, value: null };
   return anyOfItems({ name: r.name, dtype: r.dtype, dataFormat: "SCALAR" }, r.allItems);
 }
+
+const NO_OVERRIDE: PushOptions = Object.freeze({});
 
 const QUALITY = (q: string): number => AttrQualityNames.indexOf(q as (typeof AttrQualityNames)[number]);
 
@@ -552,7 +562,7 @@ export class DeviceRuntime {
   /** readOne, synchronous when the device's state/status, allowed() and read handler are: never throws or rejects. */
   readOneNow(name: string): AttrResult | Promise<AttrResult> {
     const lname = name.toLowerCase();
-    const now = timeValNow(this.ctx.clock.now());
+    const now = this.ctx.clock.now(); // the time of State/Status readings and of a failed reading
     let r: AttrResult | Promise<AttrResult>;
     try {
       r = this.#readValid(name, lname, now);
@@ -563,20 +573,20 @@ export class DeviceRuntime {
     return r.then(undefined, (e: unknown) => this.#readFailed(e, name, lname, now));
   }
 
-  #readFailed(e: unknown, name: string, lname: string, now: TimeVal): AttrResult {
+  #readFailed(e: unknown, name: string, lname: string, now: number): AttrResult {
     const df = e instanceof DevFailed ? e : jsError(e, "API_AttributeFailed", `read of ${name} failed`, "DeviceRuntime::readOne");
-    return this.errorResult(this.attrs.get(lname), name, df.errors, now);
+    return this.errorResult(this.attrs.get(lname), name, df.errors, timeValNow(now));
   }
 
   /** The reading, or a promise of it; throws (rejects) on any failure. */
-  #readValid(name: string, lname: string, now: TimeVal): AttrResult | Promise<AttrResult> {
+  #readValid(name: string, lname: string, now: number): AttrResult | Promise<AttrResult> {
     if (lname === "state") {
       const s = this.device.devState();
-      return isThenable(s) ? Promise.resolve(s).then((v) => stateReading(v, now)) : stateReading(s, now);
+      return isThenable(s) ? Promise.resolve(s).then((v) => stateReading(v, timeValNow(now))) : stateReading(s, timeValNow(now));
     }
     if (lname === "status") {
       const s = this.device.devStatus();
-      return isThenable(s) ? Promise.resolve(s).then((v) => statusReading(v, now)) : statusReading(s, now);
+      return isThenable(s) ? Promise.resolve(s).then((v) => statusReading(v, timeValNow(now))) : statusReading(s, timeValNow(now));
     }
     const a = this.attr(name);
     const allowed = this.#checkAllowed(a, "READ_REQ");
@@ -613,7 +623,7 @@ export class DeviceRuntime {
   }
 
   /** Builds a result from a read value (or an AttrReading), adding the set point and the alarm quality. */
-  resultOf(a: AttrRuntime, raw: unknown, override: PushOptions = {}): AttrResult {
+  resultOf(a: AttrRuntime, raw: unknown, override: PushOptions = NO_OVERRIDE): AttrResult {
     let value = raw;
     let qualityName: string = "ATTR_VALID";
     let timeMs = this.ctx.clock.now();
@@ -637,7 +647,8 @@ export class DeviceRuntime {
     }
     const shape = { name: a.name, dtype: a.spec.dtype, dataFormat: a.spec.dataFormat, enumLabels: a.props.enumLabels };
     const r = flatten(a.spec.dataFormat, value);
-    const readItems = Array.from(r.items);
+    // A scalar's items are a fresh one-element array already; spectra and images may be the device's own arrays.
+    const readItems = a.spec.dataFormat === "SCALAR" ? (r.items as unknown[]) : Array.from(r.items);
     let allItems = readItems;
     let wDim: AttributeDim = { x: 0, y: 0 };
     if (a.spec.access === "READ_WRITE" || a.spec.access === "READ_WITH_WRITE" || a.spec.access === "WRITE") {
@@ -650,7 +661,7 @@ export class DeviceRuntime {
     return {
       name: a.name,
       dtype: a.spec.dtype,
-      dataFormat: ["SCALAR", "SPECTRUM", "IMAGE"].indexOf(a.spec.dataFormat),
+      dataFormat: AttrDataFormatNames.indexOf(a.spec.dataFormat),
       dataType: a.dataType,
       union: unionOf(shape, allItems),
       quality: QUALITY(qualityName),
@@ -679,7 +690,7 @@ export class DeviceRuntime {
     return {
       name: a?.name ?? name,
       dtype: a?.spec.dtype ?? "DevVoid",
-      dataFormat: a ? ["SCALAR", "SPECTRUM", "IMAGE"].indexOf(a.spec.dataFormat) : 3,
+      dataFormat: a ? AttrDataFormatNames.indexOf(a.spec.dataFormat) : 3,
       dataType: a ? a.dataType : 100,
       union: NO_DATA,
       quality: 1,

@@ -95,46 +95,52 @@ export function flatten(format: DataFormat, v: unknown): { items: ArrayLike<unkn
 
 /** Builds the AttrValUnion for the given elements (read part followed by the optional set-point part). */
 export function unionOf(shape: AttrShape, items: ArrayLike<unknown>): AttrValUnion {
-  const n = items.length;
-  const map = <T>(f: (x: unknown) => T): T[] => {
-    const out = new Array<T>(n);
-    for (let i = 0; i < n; i++) out[i] = f(items[i]);
-    return out;
-  };
   switch (shape.dtype) {
     case "DevBoolean":
-      return { d: 0, v: map((x) => Boolean(x)) };
+      return { d: 0, v: mapItems(items, Boolean) };
     case "DevShort":
-      return { d: 1, v: map(Number) };
+      return { d: 1, v: mapItems(items, Number) };
     case "DevEnum":
-      return { d: 1, v: map((x) => enumIndex(shape, x)) };
+      return { d: 1, v: mapItems(items, (x) => enumIndex(shape, x)) };
     case "DevLong":
     case "DevInt":
-      return { d: 2, v: map(Number) };
+      return { d: 2, v: mapItems(items, Number) };
     case "DevLong64":
-      return { d: 3, v: map(toBig) };
+      return { d: 3, v: mapItems(items, toBig) };
     case "DevFloat":
-      return { d: 4, v: map(Number) };
+      return { d: 4, v: mapItems(items, Number) };
     case "DevDouble":
-      return { d: 5, v: map(Number) };
+      return { d: 5, v: mapItems(items, Number) };
     case "DevUChar":
-      return { d: 6, v: Uint8Array.from(map(Number)) };
+      return { d: 6, v: Uint8Array.from(mapItems(items, Number)) };
     case "DevUShort":
-      return { d: 7, v: map(Number) };
+      return { d: 7, v: mapItems(items, Number) };
     case "DevULong":
-      return { d: 8, v: map(Number) };
+      return { d: 8, v: mapItems(items, Number) };
     case "DevULong64":
-      return { d: 9, v: map(toBig) };
+      return { d: 9, v: mapItems(items, toBig) };
     case "DevString":
     case "ConstDevString":
-      return { d: 10, v: map((x) => String(x ?? "")) };
+      return { d: 10, v: mapItems(items, toText) };
     case "DevState":
-      return { d: 11, v: map(stateIndex) };
+      return { d: 11, v: mapItems(items, stateIndex) };
     case "DevEncoded":
-      return { d: 13, v: map((x) => x as DevEncoded) };
+      return { d: 13, v: mapItems(items, (x) => x as DevEncoded) };
     default:
       throw DevFailed.from("API_NotSupported", `attribute data type ${shape.dtype} is not supported`, "values::unionOf");
   }
+}
+
+/** A new array of f(item) (a module function: unionOf runs on every read and allocates no closure for it). */
+function mapItems<T>(items: ArrayLike<unknown>, f: (x: unknown) => T): T[] {
+  const n = items.length;
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = f(items[i]);
+  return out;
+}
+
+function toText(x: unknown): string {
+  return String(x ?? "");
 }
 
 /** Elements of a received AttrValUnion as JS values of the attribute's dtype; checks the type. */
@@ -326,6 +332,7 @@ export function fromAny(t: CmdArgTypeName, a: AnyValue): unknown {
 export function parseLimit(v: number | string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (v === "Not specified") return undefined; // the common case, before trimming
   const t = v.trim();
   if (t === "" || t === "Not specified" || t === "NaN") return undefined;
   const n = Number(t);
