@@ -147,3 +147,37 @@ describe("runtime event detection", () => {
     assert.equal(rt.checkSubscription("pushed_value", "data_ready").name, "pushed_value");
   });
 });
+
+describe("black box", () => {
+  test("keeps the last blackBoxDepth operations, newest first, attribute reads formatted like the others", () => {
+    let now = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+    const rt = new DeviceRuntime(AllTypes, "test/rt/2", {
+      serverId: "T/t",
+      hostName: "h",
+      adminName: "dserver/T/t",
+      logger: silentLogger,
+      clock: { now: () => now++, monotonic: () => 0 },
+      monitor: undefined,
+      events: undefined,
+      store: undefined,
+    });
+    assert.deepEqual(rt.blackBoxLines(5), []);
+    rt.record("Operation ping requested from 10.0.0.1");
+    rt.recordAttrs("read_attributes_5", ["double_scalar", "State"], "10.0.0.2");
+    assert.deepEqual(rt.blackBoxLines(5), [
+      "2024-01-02 03:04:05.679 : Operation read_attributes_5 (attr = double_scalar, State) requested from 10.0.0.2",
+      "2024-01-02 03:04:05.678 : Operation ping requested from 10.0.0.1",
+    ]);
+    for (let i = 0; i < rt.blackBoxDepth + 8; i++) {
+      if (i % 2 === 0) rt.record(`entry ${i}`);
+      else rt.recordAttrs("read_attributes_4", [`a${i}`], "p");
+    }
+    const all = rt.blackBoxLines(1000);
+    assert.equal(all.length, rt.blackBoxDepth);
+    const last = rt.blackBoxDepth + 7;
+    assert.match(all[0] ?? "", new RegExp(` : Operation read_attributes_4 \\(attr = a${last}\\) requested from p$`));
+    assert.match(all[1] ?? "", new RegExp(` : entry ${last - 1}$`));
+    assert.match(all[rt.blackBoxDepth - 1] ?? "", / : entry 8$/);
+    assert.deepEqual(rt.blackBoxLines(2), all.slice(0, 2));
+  });
+});

@@ -212,9 +212,17 @@ export class DeviceRuntime {
   readonly attrs = new Map<string, AttrRuntime>();
   readonly attrList: AttrRuntime[] = [];
   readonly commands = new Map<string, CommandSpec>();
-  /** Flat [time, entry, time, entry...] ring. */
-  readonly #blackBox: (number | string)[] = [];
   readonly blackBoxDepth = 50;
+  /**
+   * The black box: a ring of blackBoxDepth slots (#bbNext is the next one to write). A slot holds its time and either
+   * a whole entry, or (#bbAttrs set) the operation, attribute names and peer of an attribute read.
+   */
+  readonly #bbTime = new Float64Array(this.blackBoxDepth);
+  readonly #bbEntry: (string | undefined)[] = new Array(this.blackBoxDepth).fill(undefined);
+  readonly #bbAttrs: (readonly string[] | undefined)[] = new Array(this.blackBoxDepth).fill(undefined);
+  readonly #bbPeer: (string | undefined)[] = new Array(this.blackBoxDepth).fill(undefined);
+  #bbNext = 0;
+  #bbCount = 0;
   readonly polled = new Map<string, PolledObject>();
   /** Raw device properties as last loaded (name lower-case → values). */
   rawProps: Record<string, string[]> = {};
@@ -410,16 +418,40 @@ export class DeviceRuntime {
 
   /** Records an operation in the black box (formatted lazily by blackBoxLines). */
   record(entry: string): void {
-    this.#blackBox.push(this.ctx.clock.now(), entry);
-    if (this.#blackBox.length > 2 * this.blackBoxDepth) this.#blackBox.splice(0, 2);
+    const i = this.#bbSlot();
+    this.#bbEntry[i] = entry;
+    this.#bbAttrs[i] = undefined;
+  }
+
+  /** Records `Operation <op> (attr = <names, ...>) requested from <peer>`, joining the names only when it is read. */
+  recordAttrs(op: string, names: readonly string[], peer: string): void {
+    const i = this.#bbSlot();
+    this.#bbEntry[i] = op;
+    this.#bbAttrs[i] = names;
+    this.#bbPeer[i] = peer;
+  }
+
+  /** Takes the next ring slot (overwriting the oldest when full) and stamps it with the time. */
+  #bbSlot(): number {
+    const i = this.#bbNext;
+    this.#bbNext = i + 1 === this.blackBoxDepth ? 0 : i + 1;
+    if (this.#bbCount < this.blackBoxDepth) this.#bbCount++;
+    this.#bbTime[i] = this.ctx.clock.now();
+    return i;
   }
 
   /** The last `n` black-box entries, newest first (cppTango layout: `<date> : <operation> ...`). */
   blackBoxLines(n: number): string[] {
     const out: string[] = [];
-    for (let i = this.#blackBox.length - 2; i >= 0 && out.length < n; i -= 2) {
-      const d = new Date(this.#blackBox[i] as number);
-      out.push(`${d.toISOString().replace("T", " ").replace("Z", "")} : ${this.#blackBox[i + 1] as string}`);
+    const depth = this.blackBoxDepth;
+    for (let k = 1; k <= this.#bbCount && out.length < n; k++) {
+      const i = (this.#bbNext - k + depth) % depth;
+      const d = new Date(this.#bbTime[i] as number);
+      const names = this.#bbAttrs[i];
+      const entry = names
+        ? `Operation ${this.#bbEntry[i] as string} (attr = ${names.join(", ")}) requested from ${this.#bbPeer[i] as string}`
+        : (this.#bbEntry[i] as string);
+      out.push(`${d.toISOString().replace("T", " ").replace("Z", "")} : ${entry}`);
     }
     return out;
   }

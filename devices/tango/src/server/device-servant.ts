@@ -137,7 +137,7 @@ export class DeviceServant implements Servant {
         const names = r.stringSeq();
         const source = op === "read_attributes" ? DevSource.DEV : r.ulong();
         if (op === "read_attributes_4" || op === "read_attributes_5") readClntIdent(r);
-        rt.record(`Operation ${op} (attr = ${names.join(", ")}) requested from ${req.peer}`);
+        rt.recordAttrs(op, names, req.peer);
         const res = this.#read(names, source);
         return isThenable(res) ? res.then((x) => this.#encodeRead(op, x)) : this.#encodeRead(op, res);
       }
