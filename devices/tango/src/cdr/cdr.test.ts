@@ -118,6 +118,25 @@ describe("CdrWriter/CdrReader", () => {
     assert.equal(new CdrReader(Buffer.from([2, 0, 0, 0, 0x41, 0x42])).string(), "AB");
   });
 
+  test("written strings: Latin-1 bytes when every character fits, else UTF-8, short and long, after any offset", () => {
+    const samples = ["", "A", "temperature", "héllo ÿ", "x".repeat(64), "é".repeat(65), "y".repeat(300), "€uro", "ok 😀", "日本"];
+    for (const v of samples) {
+      const w = new CdrWriter({ initialSize: 4 });
+      w.octet(7); // the length is aligned after it
+      w.string(v);
+      const enc = [...v].every((c) => (c.codePointAt(0) ?? 0) <= 0xff) ? "latin1" : "utf8";
+      const bytes = Buffer.from(v, enc);
+      const want = Buffer.alloc(8 + bytes.length + 1);
+      want[0] = 7;
+      want.writeUInt32LE(bytes.length + 1, 4);
+      bytes.copy(want, 8);
+      assert.deepEqual(w.finish(), want, JSON.stringify(v));
+      const r = new CdrReader(w.finish());
+      r.octet();
+      assert.equal(r.string(), v);
+    }
+  });
+
   test("truncated input → ProtocolError, never RangeError", () => {
     const cases: ((r: CdrReader) => unknown)[] = [
       (r) => r.ulong(),

@@ -10,6 +10,8 @@
 import { ProtocolError } from "../errors/errors.ts";
 
 const LATIN1 = "latin1" as const;
+/** Strings up to this length are written byte by byte (see CdrWriter.string). */
+const SHORT_STRING = 64;
 
 export class CdrReader {
   readonly buf: Buffer;
@@ -338,14 +340,33 @@ export class CdrWriter {
   string(v: string): void {
     // ISO-8859-1 (the char code set Tango/omniORB use) when every character fits, so peers get the bytes they sent;
     // UTF-8 otherwise (the reader accepts both).
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: range check, not a control-character match
-    const enc = /^[\u0000-\u00ff]*$/.test(v) ? "latin1" : "utf8";
-    const len = Buffer.byteLength(v, enc);
+    const n = v.length;
+    let latin1 = true;
+    for (let i = 0; i < n; i++) {
+      if (v.charCodeAt(i) > 0xff) {
+        latin1 = false;
+        break;
+      }
+    }
+    const len = latin1 ? n : Buffer.byteLength(v, "utf8");
     this.ulong(len + 1);
     this.ensure(len + 1);
-    this.buf.write(v, this.pos, enc);
-    this.pos += len;
-    this.buf[this.pos++] = 0;
+    const buf = this.buf;
+    let p = this.pos;
+    if (latin1 && n <= SHORT_STRING) {
+      // Short names (attributes, operations): a byte loop costs less than Buffer.write's encoding dispatch.
+      for (let i = 0; i < n; i++) buf[p++] = v.charCodeAt(i);
+    } else {
+      buf.write(v, p, len, latin1 ? LATIN1 : "utf8");
+      p += len;
+    }
+    buf[p++] = 0;
+    this.pos = p;
+  }
+  /** Advances over `n` bytes that the caller fills in later (e.g. a message header); their content is undefined. */
+  reserve(n: number): void {
+    this.ensure(n);
+    this.pos += n;
   }
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);

@@ -105,6 +105,18 @@ describe("GIOP encode/decode", () => {
     assert.equal(m.body.octet(), 9);
   });
 
+  test("each encoded message owns its bytes: later encodes, small or growing, leave it unchanged", () => {
+    const a = encodeReply({ requestId: 1, status: "NO_EXCEPTION" }, (w) => w.string("first"));
+    const copy = Buffer.from(a);
+    encodeReply({ requestId: 2, status: "NO_EXCEPTION" }, (w) => w.string("second"));
+    encodeReply({ requestId: 3, status: "NO_EXCEPTION" }, (w) => w.octets(new Uint8Array(5000).fill(0xaa)));
+    encodeRequest({ requestId: 4, objectKey: Buffer.from("k"), operation: "op" }, (w) => w.string("x".repeat(700)));
+    assert.deepEqual(a, copy);
+    const big = encodeReply({ requestId: 5, status: "NO_EXCEPTION" }, (w) => w.octets(new Uint8Array(3000).fill(7)));
+    assert.equal(big.readUInt32LE(8), big.length - GIOP_HEADER_SIZE);
+    assert.equal(big.subarray(0, 4).toString("latin1"), "GIOP");
+  });
+
   test("LocateRequest / LocateReply / CloseConnection / MessageError", () => {
     for (const minor of [0, 2]) {
       const lr = decodeMessage(encodeLocateRequest(9, KEY, { minor }));

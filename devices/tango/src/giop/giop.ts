@@ -248,25 +248,33 @@ export interface EncodeOptions {
 
 function startMessage(opts: EncodeOptions): CdrWriter {
   const w = new CdrWriter({ littleEndian: opts.littleEndian ?? true, origin: 0, initialSize: 512, padByte: opts.padByte ?? 0 });
-  w.raw(new Uint8Array(GIOP_HEADER_SIZE));
+  w.reserve(GIOP_HEADER_SIZE); // written by finishMessage
   return w;
 }
 
+/** Fills in the header and returns the message: the writer's own bytes (each message has its own writer). */
 function finishMessage(w: CdrWriter, type: number, opts: EncodeOptions, moreFragments = false): Buffer {
   const out = w.finish();
   const le = opts.littleEndian ?? true;
-  out.write("GIOP", 0, "latin1");
+  out[0] = 0x47; // G
+  out[1] = 0x49; // I
+  out[2] = 0x4f; // O
+  out[3] = 0x50; // P
   out[4] = 1;
   out[5] = opts.minor ?? 2;
   out[6] = (le ? 1 : 0) | (moreFragments ? 2 : 0);
   out[7] = type;
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setUint32(8, out.length - GIOP_HEADER_SIZE, le);
-  return Buffer.from(out); // copy: the writer's buffer may be reused
+  if (le) out.writeUInt32LE(out.length - GIOP_HEADER_SIZE, 8);
+  else out.writeUInt32BE(out.length - GIOP_HEADER_SIZE, 8);
+  return out;
 }
 
 function writeServiceContexts(w: CdrWriter, list: readonly ServiceContext[] | undefined): void {
-  w.sequence(list ?? [], (x, sc) => {
+  if (!list || list.length === 0) {
+    w.ulong(0);
+    return;
+  }
+  w.sequence(list, (x, sc) => {
     x.ulong(sc.id);
     x.octets(sc.data);
   });
