@@ -70,8 +70,11 @@ export function parseHeader(buf: Uint8Array, maxSize = DEFAULT_MAX_MESSAGE_SIZE)
   const typeCode = buf[7] as number;
   const type = MSG_NAMES[typeCode];
   if (type === undefined) throw new ProtocolError(`GIOP: unknown message type ${typeCode}`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const size = dv.getUint32(8, littleEndian);
+  const b8 = buf[8] as number;
+  const b9 = buf[9] as number;
+  const b10 = buf[10] as number;
+  const b11 = buf[11] as number;
+  const size = littleEndian ? b8 + b9 * 0x100 + b10 * 0x10000 + b11 * 0x1000000 : b11 + b10 * 0x100 + b9 * 0x10000 + b8 * 0x1000000;
   if (size > maxSize) throw new ProtocolError(`GIOP: message size ${size} exceeds the limit of ${maxSize} bytes`);
   return { major, minor, littleEndian, moreFragments: (flags & 2) === 2, type, size };
 }
@@ -414,7 +417,8 @@ export class FrameAssembler {
       // byte-at-a-time input linear).
       if (this.head === undefined) {
         if (this.buffered < GIOP_HEADER_SIZE) break;
-        this.head = parseHeader(this.peek(GIOP_HEADER_SIZE), this.maxSize);
+        const first = this.chunks[0] as Buffer;
+        this.head = parseHeader(first.length >= GIOP_HEADER_SIZE ? first : this.peek(GIOP_HEADER_SIZE), this.maxSize);
       }
       const h = this.head;
       const total = GIOP_HEADER_SIZE + h.size;
