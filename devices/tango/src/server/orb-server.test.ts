@@ -116,6 +116,23 @@ describe("OrbServer over TCP", () => {
     assert.equal(m.type === "Reply" && m.status, "NO_EXCEPTION");
   });
 
+  test("one connection switching between object keys reaches each key's servant", async () => {
+    const c = client();
+    const keys = ["test/orb/1", "dserver/OrbTest/t", "TEST/ORB/1#dbase=no", "test/orb/2", "test/orb/1", "test/orb/1", "DServer/orbtest/T"];
+    for (const [i, k] of keys.entries()) {
+      c.send(encodeRequest({ requestId: 100 + i, objectKey: key(k), operation: "_get_name" }));
+      const m = await c.next();
+      assert.ok(m.type === "Reply" && m.requestId === 100 + i, k);
+      if (k === "test/orb/2") {
+        assert.equal(m.status, "SYSTEM_EXCEPTION", k);
+        assert.equal(m.body.string(), "IDL:omg.org/CORBA/OBJECT_NOT_EXIST:1.0");
+      } else {
+        assert.equal(m.status, "NO_EXCEPTION", k);
+        assert.equal(m.body.string().toLowerCase(), k.replace("#dbase=no", "").toLowerCase());
+      }
+    }
+  });
+
   test("unknown key → OBJECT_NOT_EXIST, unknown operation → BAD_OPERATION, bad arguments → MARSHAL; the connection stays usable", async () => {
     const c = client();
     c.send(commandRequest(1, "no/such/device", "State"));

@@ -69,6 +69,15 @@ interface Conn {
   readonly assembler: FrameAssembler;
   readonly peer: string;
   closed: boolean;
+  /** The object key of the connection's last request and its normalized form (clients repeat one key). */
+  keyBytes: Uint8Array | undefined;
+  key: string;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class OrbServer {
@@ -156,7 +165,14 @@ export class OrbServer {
 
   #accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const conn: Conn = { socket, assembler: new FrameAssembler(), peer: socket.remoteAddress ?? "?", closed: false };
+    const conn: Conn = {
+      socket,
+      assembler: new FrameAssembler(),
+      peer: socket.remoteAddress ?? "?",
+      closed: false,
+      keyBytes: undefined,
+      key: "",
+    };
     this.#conns.add(conn);
     socket.on("data", (chunk: Buffer) => this.#onData(conn, chunk));
     socket.on("error", (e) => this.#logger.debug("client socket error", { peer: conn.peer, error: e.message }));
@@ -231,7 +247,12 @@ export class OrbServer {
   /** Dispatches a request; a servant that answers synchronously is replied to in this turn. */
   #onRequest(conn: Conn, m: RequestMessage): void {
     const enc = { minor: m.header.minor, littleEndian: m.header.littleEndian };
-    const key = normalizeKey(m.objectKey);
+    let key = conn.key;
+    if (!conn.keyBytes || !sameBytes(conn.keyBytes, m.objectKey)) {
+      key = normalizeKey(m.objectKey);
+      conn.keyBytes = m.objectKey;
+      conn.key = key;
+    }
     const servant = this.#servants.get(key);
     if (!servant) {
       this.#send(
