@@ -267,7 +267,10 @@ export class DeviceServant implements Servant {
   /** The readings, synchronously when the monitor is free and the device code is synchronous (else a promise). */
   #read(names: readonly string[], source: number): AttrResult[] | Promise<AttrResult[]> {
     const rt = this.rt;
-    if (source === DevSource.DEV) return callWithMonitor(rt.ctx.monitor, () => rt.readAttributesNow(names));
+    // Nothing polled: every name is read from the device, as below, unless the source is CACHE alone.
+    if (source === DevSource.DEV || (rt.polled.size === 0 && source !== DevSource.CACHE)) {
+      return callWithMonitor(rt.ctx.monitor, () => rt.readAttributesNow(names));
+    }
     const out = new Array<AttrResult | undefined>(names.length);
     const fromDev: number[] = [];
     const now = Date.now();

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { DeviceProxy } from "../client/device-proxy.ts";
 import { DevFailed } from "../errors/errors.ts";
 import { DeviceTestContext } from "../testing/device-test-context.ts";
 import { defineDevice } from "./decorators.ts";
@@ -93,6 +94,29 @@ for (const async of [false, true]) {
     });
   });
 }
+
+describe("read sources on a device with nothing polled", () => {
+  test("DEV and CACHE_DEV read the device; CACHE gives API_AttrNotPolled per attribute", async () => {
+    await using ctx = await DeviceTestContext.start(probeClass(false));
+    ctx.server.poller.removeDevice(ctx.runtime);
+    assert.equal(ctx.runtime.polled.size, 0);
+    const dev = ctx.instance<Probe>();
+    for (const source of ["DEV", "CACHE_DEV", "CACHE"] as const) {
+      await using p = await DeviceProxy.connect(ctx.fullName(), { context: ctx.multi.context, source });
+      const hooks = dev.hooks;
+      const res = await p.readMany(["value", "nope", "State"]);
+      if (source === "CACHE") {
+        assert.equal(dev.hooks, hooks, "CACHE does not run the hook");
+        for (const r of res) assert.ok(r.error?.hasReason("API_AttrNotPolled"), `${source}: ${String(r.error)}`);
+      } else {
+        assert.equal(dev.hooks - hooks, 1, source);
+        assert.equal(res[0]?.value, 1.5, source);
+        assert.ok(res[1]?.error?.hasReason("API_AttrNotFound"), source);
+        assert.equal(res[2]?.value, "ON", source);
+      }
+    }
+  });
+});
 
 describe("Monitor.call", () => {
   test("free monitor, synchronous fn: the value itself, the monitor released at once", () => {
