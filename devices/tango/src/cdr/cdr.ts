@@ -277,8 +277,11 @@ export class CdrWriter {
     if (rel !== 0) {
       const pad = n - rel;
       this.ensure(pad);
-      this.buf.fill(this.padByte, this.pos, this.pos + pad);
-      this.pos += pad;
+      // At most 7 bytes: a loop costs less than Buffer.fill's argument checks.
+      const buf = this.buf;
+      const end = this.pos + pad;
+      for (let i = this.pos; i < end; i++) buf[i] = this.padByte;
+      this.pos = end;
     }
   }
   octet(v: number): void {
