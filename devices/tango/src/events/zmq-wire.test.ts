@@ -5,7 +5,9 @@ import { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { readAny } from "../corba/typecode.ts";
 import { ProtocolError } from "../errors/errors.ts";
 import { decodeMessage as decodeGiop } from "../giop/giop.ts";
-import { readAttributeConfig } from "../idl/structs.ts";
+import { writeDevPipeData } from "../idl/pipe.ts";
+import { readAttributeConfig, writeDevErrorList } from "../idl/structs.ts";
+import { compareModuloPadding } from "../testing/golden.ts";
 import {
   attributeEventTopic,
   decodeEventPayload,
@@ -254,7 +256,25 @@ describe("zmq-wire: payload round trips", () => {
         errors: [],
       },
     },
-    { kind: "pipe", raw: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) },
+    {
+      kind: "pipe",
+      data: {
+        name: "roi",
+        time: { sec: 1700000000, usec: 7, nsec: 0 },
+        blob: {
+          name: "b",
+          data: [
+            { name: "q", value: { d: 3, v: [-5n] }, innerBlob: [], innerBlobName: "Scalar" },
+            {
+              name: "sub",
+              value: { d: 14, v: true },
+              innerBlob: [{ name: "d", value: { d: 5, v: [0.5, 1] }, innerBlob: [], innerBlobName: "Array" }],
+              innerBlobName: "inner",
+            },
+          ],
+        },
+      },
+    },
   ];
   for (const littleEndian of [true, false]) {
     for (const p of payloads) {
@@ -273,6 +293,12 @@ describe("zmq-wire: payload round trips", () => {
     assert.equal(frame.readBigInt64LE(12), 1n);
     assert.equal(frame.readBigInt64LE(20), -2n);
   });
+  test("pipe data: 64-bit values are 8-aligned relative to frame offset 8", () => {
+    const frame = encodePayload(payloads[5] as EventPayload);
+    // 8 dummy bytes, name "roi" (8), TimeVal (12) → 28, blob name "b" (6, padded to 8) → 36, count → 40,
+    // name "q" (6, padded to 8) → 48, discriminator → 52, length → 56: the long long at frame offset 56 (48 + 8).
+    assert.equal(frame.readBigInt64LE(56), -5n);
+  });
   test("error events set call_is_except and decode as an error list", () => {
     const frames = encodeEventMessage({ topic: TOPIC, ctr: 7, payload: payloads[2] as EventPayload });
     const msg = decodeMessage(frames);
@@ -280,6 +306,70 @@ describe("zmq-wire: payload round trips", () => {
     if (msg.kind !== "event") return;
     assert.equal(msg.callInfo.callIsExcept, true);
     assert.deepEqual(decodeEventPayload(msg), payloads[2]);
+  });
+});
+
+describe("zmq-wire: captured PyTango 9.3 pipe events", () => {
+  const PIPE_TOPIC = "tango://127.0.0.1:10000/qa/pipe/cap/rw.pipe";
+  for (const [name, ctr, except] of [
+    ["pipe-event", 1, false],
+    ["pipe-error", 2, true],
+  ] as const) {
+    test(`${name}: decodes and re-encodes byte for byte`, () => {
+      const { frames } = decodeZmtpFrames(golden(name));
+      assert.equal(frames.length, 4);
+      const msg = decodeMessage(frames);
+      assert.equal(msg.kind, "event");
+      if (msg.kind !== "event") return;
+      assert.equal(msg.topic, PIPE_TOPIC);
+      assert.equal(msg.topic, pipeEventTopic("tango://127.0.0.1:10000/", "qa/pipe/cap", "rw"));
+      assert.equal(msg.callInfo.ctr, ctr);
+      assert.equal(msg.callInfo.callIsExcept, except);
+      // Two dummy ulongs before the payload, errors included.
+      assert.equal(frames[3]?.subarray(0, 8).toString("hex"), "c0dec0dec0dec0de");
+      const p = decodeEventPayload(msg);
+      if (except) {
+        assert.deepEqual(p, {
+          kind: "errors",
+          errors: [{ reason: "PipeQa_EventError", desc: "pushed as a pipe event error", origin: "PipeQa.PushPipeError", severity: "ERR" }],
+        });
+      } else {
+        assert.equal(p.kind, "pipe");
+        if (p.kind !== "pipe") return;
+        assert.equal(p.data.name, "rw");
+        assert.equal(p.data.blob.name, "evblob");
+        const s = (name: string, value: unknown, kind = "Scalar") => ({ name, value, innerBlob: [], innerBlobName: kind });
+        assert.deepEqual(p.data.blob.data, [
+          s("text", { d: 10, v: ["event"] }),
+          s("n", { d: 3, v: [3n] }),
+          s("vals", { d: 5, v: [1.5, 2.5] }, "Array"),
+          { name: "sub", value: { d: 14, v: true }, innerBlob: [s("ok", { d: 3, v: [1n] })], innerBlobName: "inner" },
+        ]);
+      }
+      const re = encodeEventMessage({ topic: msg.topic, ctr: msg.callInfo.ctr, payload: p });
+      assert.deepEqual(re[0], frames[0]);
+      equalExceptPadding(re[2], frames[2] as Buffer, CALL_INFO_PADDING);
+      // cppTango leaves buffer garbage in the alignment padding: locate it by encoding with two pad bytes.
+      const padded = (padByte: number): Buffer => {
+        const w = new CdrWriter({ littleEndian: true, origin: -8, padByte });
+        w.ulong(0xdec0dec0);
+        w.ulong(0xdec0dec0);
+        if (p.kind === "pipe") writeDevPipeData(w, p.data);
+        else if (p.kind === "errors") writeDevErrorList(w, p.errors);
+        return w.finish();
+      };
+      assert.deepEqual(re[3], padded(0), "encodePayload writes zero padding");
+      const cmp = compareModuloPadding(frames[3] as Buffer, padded(0x00), padded(0xff));
+      assert.ok(cmp.equalModuloPadding, `payload frame differs at ${cmp.firstDifference}`);
+    });
+  }
+  test("an error list on a pipe topic is read after 8 dummy bytes, elsewhere after 4", () => {
+    const errors = [{ reason: "R", desc: "D", origin: "O", severity: "ERR" as const }];
+    const onPipe = encodePayload({ kind: "errors", errors }, true, true);
+    const onAttr = encodePayload({ kind: "errors", errors });
+    assert.equal(onPipe.length, onAttr.length + 4);
+    assert.deepEqual(decodePayload(onPipe, "errors", true, true), { kind: "errors", errors });
+    assert.throws(() => decodePayload(onPipe, "errors", true), ProtocolError);
   });
 });
 

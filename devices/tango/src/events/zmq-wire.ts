@@ -6,12 +6,15 @@
  * Payload frame: 4 dummy bytes (ulong 0xDEC0DEC0; 8 dummy bytes for pipe events) then the CDR payload, with CDR
  * alignment counted from the first payload byte (frame offset 4, or 8 for pipes). Checked against the frames
  * captured from PyTango/cppTango 9.3.4: an ATT_DOUBLE value follows the union discriminator and the sequence length
- * without padding, at frame offset 12.
+ * without padding, at frame offset 12. Pipe events (topic `….pipe`) carry a DevPipeData after their 8 dummy bytes,
+ * and so do their errors (DevErrorList after 8 bytes too: cppTango's supplier sends the whole buffer for pipe events
+ * and its consumer skips 8 bytes for them, error or not) — both checked against captured PyTango 9.3 pipe events.
  *
  * Used by the client event consumer (decode) and by the server runtime's PUB supplier (encode).
  */
 import { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { type DevError, ProtocolError } from "../errors/errors.ts";
+import { type DevPipeData, readDevPipeData, writeDevPipeData } from "../idl/pipe.ts";
 import {
   type AttDataReady,
   type AttributeConfig,
@@ -184,8 +187,8 @@ export type EventPayload =
   | { readonly kind: "data-ready"; readonly dataReady: AttDataReady }
   | { readonly kind: "intr-change"; readonly intrChange: DevIntrChange }
   | { readonly kind: "errors"; readonly errors: readonly DevError[] }
-  /** Pipe data is passed through undecoded (DevPipeData codec not implemented); `raw` excludes the 8 dummy bytes. */
-  | { readonly kind: "pipe"; readonly raw: Uint8Array };
+  /** A pipe event: the pipe name, its time stamp and blob (idl/pipe.ts). */
+  | { readonly kind: "pipe"; readonly data: DevPipeData };
 
 export type PayloadKind = EventPayload["kind"];
 
@@ -206,13 +209,17 @@ export function payloadKindOf(event: string): Exclude<PayloadKind, "errors"> {
   }
 }
 
-function dummySize(kind: PayloadKind): number {
-  return kind === "pipe" ? 8 : 4;
+/** Is this the topic of a pipe event (`tango://h:p/dev/pipe.pipe`)? Its payloads, errors included, have 8 dummy bytes. */
+export function isPipeTopic(topic: string): boolean {
+  return topic.endsWith(".pipe");
 }
 
-/** Encodes frame 4: dummy bytes + CDR payload, alignment relative to the first payload byte. */
-export function encodePayload(p: EventPayload, littleEndian = true): Buffer {
-  const skip = dummySize(p.kind);
+/**
+ * Encodes frame 4: dummy bytes + CDR payload, alignment relative to the first payload byte. `pipeTopic`: the frame
+ * goes on a pipe topic (8 dummy bytes, also for an error list); by default, when the payload is pipe data.
+ */
+export function encodePayload(p: EventPayload, littleEndian = true, pipeTopic = p.kind === "pipe"): Buffer {
+  const skip = pipeTopic ? 8 : 4;
   // origin -skip: alignment is computed as (pos - skip) % n, i.e. relative to the first payload byte.
   const w = new CdrWriter({ littleEndian, initialSize: 256, origin: -skip });
   const dummies = skip / 4;
@@ -234,18 +241,19 @@ export function encodePayload(p: EventPayload, littleEndian = true): Buffer {
       writeDevErrorList(w, p.errors);
       break;
     case "pipe":
-      w.raw(p.raw);
+      writeDevPipeData(w, p.data);
       break;
   }
   return Buffer.from(w.finish());
 }
 
 /**
- * Decodes frame 4. `kind` is `payloadKindOf(topic event)` unless call_is_except is set (then "errors").
+ * Decodes frame 4. `kind` is `payloadKindOf(topic event)` unless call_is_except is set (then "errors"); `pipeTopic`
+ * says the frame came on a pipe topic (8 dummy bytes, errors included; by default when `kind` is "pipe").
  * Throws ProtocolError on malformed bytes.
  */
-export function decodePayload(frame: Uint8Array, kind: PayloadKind, littleEndian: boolean): EventPayload {
-  const skip = dummySize(kind);
+export function decodePayload(frame: Uint8Array, kind: PayloadKind, littleEndian: boolean, pipeTopic = kind === "pipe"): EventPayload {
+  const skip = pipeTopic ? 8 : 4;
   if (frame.length < skip) throw new ProtocolError(`ZMQ event payload of ${frame.length} bytes is shorter than its ${skip} dummy bytes`);
   const r = new CdrReader(frame, { littleEndian, origin: skip, start: skip });
   switch (kind) {
@@ -260,7 +268,7 @@ export function decodePayload(frame: Uint8Array, kind: PayloadKind, littleEndian
     case "errors":
       return { kind, errors: readDevErrorList(r) };
     case "pipe":
-      return { kind, raw: new Uint8Array(r.raw(r.remaining)) };
+      return { kind, data: readDevPipeData(r) };
   }
 }
 
@@ -284,7 +292,12 @@ export function encodeEventMessage(spec: EventMessageSpec): [Buffer, Buffer, Buf
     oid: new Uint8Array(0),
     callIsExcept: spec.payload.kind === "errors",
   };
-  return [Buffer.from(spec.topic, "latin1"), endianFrame(le), encodeCallInfo(callInfo, le), encodePayload(spec.payload, le)];
+  return [
+    Buffer.from(spec.topic, "latin1"),
+    endianFrame(le),
+    encodeCallInfo(callInfo, le),
+    encodePayload(spec.payload, le, isPipeTopic(spec.topic)),
+  ];
 }
 
 /** Builds the 3 frames of a heartbeat message. */
@@ -339,7 +352,7 @@ export function decodeMessage(frames: readonly Uint8Array[]): ZmqMessage {
 export function decodeEventPayload(msg: Extract<ZmqMessage, { kind: "event" }>): EventPayload {
   const dot = msg.topic.lastIndexOf(".");
   const kind: PayloadKind = msg.callInfo.callIsExcept ? "errors" : payloadKindOf(msg.topic.slice(dot + 1));
-  return decodePayload(msg.data, kind, msg.littleEndian);
+  return decodePayload(msg.data, kind, msg.littleEndian, isPipeTopic(msg.topic));
 }
 
 // ------------------------------------------------------------------------------------------------- admin reply
