@@ -364,7 +364,8 @@ export function makeWriteValue(info: WriteTypeInfo, v: unknown): AttributeValue5
   };
 }
 
-function unionOf(info: WriteTypeInfo, flat: readonly unknown[], what: string): AttrValUnion {
+/** The AttrValUnion of the flat elements `flat` of scalar type `info.dataType` (InvalidArgumentError when one does not fit). */
+export function unionOf(info: WriteTypeInfo, flat: readonly unknown[], what: string): AttrValUnion {
   const m = <T>(f: (x: unknown, w: string) => T): T[] => flat.map((x, i) => f(x, flat.length === 1 ? what : `${what}[${i}]`));
   const type = CmdArgTypeNames[info.dataType];
   switch (type) {

@@ -25,6 +25,15 @@ import {
   DispLevelNames,
 } from "../idl/constants.ts";
 import {
+  ALL_PIPES,
+  type DevPipeData,
+  type PipeConfig,
+  type PipeWriteTypeName,
+  PipeWriteTypeNames,
+  readDevPipeData,
+  readPipeConfigList,
+} from "../idl/pipe.ts";
+import {
   type AttributeConfig,
   type AttributeDim,
   type AttributeValue5,
@@ -33,6 +42,7 @@ import {
   readAttributeValue5,
   readDevCmdInfo,
   readDevInfo,
+  timeValNow,
   writeAttributeConfig,
   writeAttributeValue5,
   writeClntIdent,
@@ -60,10 +70,18 @@ import {
   MAX_LOCK_VALIDITY,
   MIN_LOCK_VALIDITY,
 } from "./locking.ts";
+import { fromDevPipeBlob, type PipeBlobInput, type PipeBlobValue, toDevPipeBlob } from "./pipe-blob.ts";
 import { type ObjectAddress, RemoteObject } from "./remote-object.ts";
-import { commandInout4, writeReadAttributes5Args, writeWriteAttributes4Args } from "./tango-ops.ts";
+import {
+  commandInout4,
+  writeReadAttributes5Args,
+  writeReadPipe5Args,
+  writeWriteAttributes4Args,
+  writeWritePipe5Args,
+} from "./tango-ops.ts";
 
 export type { LockInfo } from "./locking.ts";
+export type { PipeBlobInput, PipeBlobValue, PipeDataType, PipeElementInput, PipeReadElement, PipeReadValue } from "./pipe-blob.ts";
 
 export interface ConnectOptions extends CallOptions {
   readonly context: TangoContext;
@@ -116,7 +134,47 @@ export interface AttributeInfo extends AttributeConfig {
   readonly levelName: DispLevelName;
 }
 
+/** PipeConfig with readable names of its enumerated fields. */
+export interface PipeInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly label: string;
+  readonly level: DispLevelName;
+  readonly writable: PipeWriteTypeName;
+  readonly extensions: readonly string[];
+}
+
+/** One pipe read: the pipe name, the server's time stamp and the blob. */
+export interface PipeReading {
+  readonly name: string;
+  readonly time: Date;
+  /** Read time in microseconds since the epoch. */
+  readonly timeUs: number;
+  readonly blob: PipeBlobValue;
+}
+
 const ALL_ATTRIBUTES = "All attributes_3";
+
+function pipeInfo(c: PipeConfig): PipeInfo {
+  return {
+    name: c.name,
+    description: c.description,
+    label: c.label,
+    level: DispLevelNames[c.level] ?? "DL_UNKNOWN",
+    writable: PipeWriteTypeNames[c.writable] ?? "PIPE_WT_UNKNOWN",
+    extensions: c.extensions,
+  };
+}
+
+function pipeReading(d: DevPipeData): PipeReading {
+  const { sec, usec } = d.time;
+  return {
+    name: d.name,
+    time: new Date(sec * 1000 + Math.floor(usec / 1000)),
+    timeUs: sec * 1_000_000 + usec,
+    blob: fromDevPipeBlob(d.blob),
+  };
+}
 
 function toAddress(ior: string, device: string): ObjectAddress {
   const profiles = iiopProfiles(parseIor(ior));
@@ -529,6 +587,74 @@ export class DeviceProxy {
     const r = toReading(a, this.name);
     if (r.error) throw r.error;
     return r;
+  }
+
+  // ----------------------------------------------------------------------------------------------- pipes
+
+  /** Configuration of every pipe of the device (get_pipe_config_5 with "All pipes"). */
+  async pipeListQuery(opts?: CallOptions): Promise<PipeInfo[]> {
+    return (await this.invoke("get_pipe_config_5", (w) => w.stringSeq([ALL_PIPES]), readPipeConfigList, opts)).map(pipeInfo);
+  }
+
+  /** Names of the device's pipes. */
+  async pipeList(opts?: CallOptions): Promise<string[]> {
+    return (await this.pipeListQuery(opts)).map((p) => p.name);
+  }
+
+  /** One pipe's configuration; the server answers API_PipeNotFound for an unknown pipe. */
+  async pipeQuery(pipe: string, opts?: CallOptions): Promise<PipeInfo> {
+    const [c] = await this.invoke("get_pipe_config_5", (w) => w.stringSeq([pipe]), readPipeConfigList, opts);
+    if (!c) throw new DevFailed(devError("API_PipeNotFound", `pipe ${pipe} not found on ${this.name}`, "DeviceProxy.pipeQuery"));
+    return pipeInfo(c);
+  }
+
+  /**
+   * Server errors of a pipe call get cppTango's frame on top: API_PipeFailed "Failed to <op> on device D, pipe P"
+   * (the root cause stays errors[0]: API_PipeNotFound, API_PipeNotWritable, API_PipeNotAllowed or the device's own).
+   * Connection failures, timeouts and closed proxies pass through unchanged.
+   */
+  private async pipeCall<T>(op: string, pipe: string, origin: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof DevFailed && e.constructor === DevFailed) {
+        throw DevFailed.rethrow(e, "API_PipeFailed", `Failed to ${op} on device ${this.name}, pipe ${pipe}`, origin);
+      }
+      throw e;
+    }
+  }
+
+  /** Reads a pipe (read_pipe_5): its blob with each element's name, Tango type and value. */
+  readPipe(pipe: string, opts?: CallOptions): Promise<PipeReading> {
+    const ident = this.context.clientIdent;
+    return this.pipeCall("read_pipe", pipe, "DeviceProxy.readPipe", async () =>
+      pipeReading(await this.invoke("read_pipe_5", (w) => writeReadPipe5Args(w, pipe, ident), readDevPipeData, opts)),
+    );
+  }
+
+  private pipeArgs(pipe: string, blob: PipeBlobInput): (w: CdrWriter) => void {
+    const data: DevPipeData = { name: pipe, time: timeValNow(this.context.clock.now()), blob: toDevPipeBlob(blob, `pipe ${pipe} blob`) };
+    const ident = this.context.clientIdent;
+    return (w) => writeWritePipe5Args(w, data, ident);
+  }
+
+  /**
+   * Writes a pipe (write_pipe_5). `blob` is `{name, elements}`, elements typed by `dtype` or inferred as PyTango does
+   * (see pipe-blob.ts); a value that does not fit gives InvalidArgumentError before anything is sent.
+   */
+  async writePipe(pipe: string, blob: PipeBlobInput, opts?: CallOptions): Promise<void> {
+    this.check();
+    const args = this.pipeArgs(pipe, blob);
+    await this.pipeCall("write_pipe", pipe, "DeviceProxy.writePipe", () => this.invoke("write_pipe_5", args, () => undefined, opts));
+  }
+
+  /** Writes then reads back a pipe in one call (write_read_pipe_5). */
+  async writeReadPipe(pipe: string, blob: PipeBlobInput, opts?: CallOptions): Promise<PipeReading> {
+    this.check();
+    const args = this.pipeArgs(pipe, blob);
+    return this.pipeCall("write_read_pipe", pipe, "DeviceProxy.writeReadPipe", async () =>
+      pipeReading(await this.invoke("write_read_pipe_5", args, readDevPipeData, opts)),
+    );
   }
 
   // ----------------------------------------------------------------------------------------------- locking

@@ -1,6 +1,7 @@
 /** Marshalling of the Tango Device_4/Device_5 operations shared by DeviceProxy and the database link. */
 import type { CdrWriter } from "../cdr/cdr.ts";
 import { type AnyValue, readAny, writeAny } from "../corba/typecode.ts";
+import { type DevPipeData, writeDevPipeData } from "../idl/pipe.ts";
 import type { AttributeValue5, ClntIdent } from "../idl/structs.ts";
 import { writeAttributeValue5, writeClntIdent } from "../idl/structs.ts";
 import type { CallOptions } from "../iiop/logger.ts";
@@ -24,6 +25,18 @@ export function writeReadAttributes5Args(w: CdrWriter, names: readonly string[],
 /** write_attributes_4 arguments: AttributeValueList_4 values, ClntIdent ident. */
 export function writeWriteAttributes4Args(w: CdrWriter, values: readonly AttributeValue5[], ident: ClntIdent): void {
   w.sequence(values, (x, a) => writeAttributeValue5(x, a, false));
+  writeClntIdent(w, ident);
+}
+
+/** read_pipe_5 arguments: string name, ClntIdent ident. */
+export function writeReadPipe5Args(w: CdrWriter, pipe: string, ident: ClntIdent): void {
+  w.string(pipe);
+  writeClntIdent(w, ident);
+}
+
+/** write_pipe_5 / write_read_pipe_5 arguments: DevPipeData value, ClntIdent ident. */
+export function writeWritePipe5Args(w: CdrWriter, data: DevPipeData, ident: ClntIdent): void {
+  writeDevPipeData(w, data);
   writeClntIdent(w, ident);
 }
 
