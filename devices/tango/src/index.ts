@@ -12,11 +12,24 @@ export {
   type CommandInfo,
   type ConnectOptions,
   DeviceProxy,
+  type PipeInfo,
+  type PipeReading,
 } from "./client/device-proxy.ts";
 export type { LockInfo } from "./client/locking.ts";
+export {
+  inferPipeDataType,
+  type PipeBlobInput,
+  type PipeBlobValue,
+  type PipeDataType,
+  PipeDataTypes,
+  type PipeElementInput,
+  type PipeReadElement,
+  type PipeReadValue,
+} from "./client/pipe-blob.ts";
 export { Database } from "./database/database.ts";
 export * from "./errors/errors.ts";
 export * from "./idl/constants.ts";
+export { type PipeWriteTypeName, PipeWriteTypeNames } from "./idl/pipe.ts";
 export type { AttributeConfig, AttributeDim, ClntIdent, DevInfo } from "./idl/structs.ts";
 export { GiopConnection, TransportFailure } from "./iiop/connection.ts";
 export { type CallOptions, type Clock, type LogFields, type Logger, silentLogger, systemClock } from "./iiop/logger.ts";
