@@ -7,14 +7,7 @@
 // The CLI lives outside the package and the workspace links are not installed (no node_modules/@tango-bdd), so it
 // imports the library's testing modules by path.
 import { corpusFrom, fuzzWire } from "../devices/tango/src/testing/fuzz-wire.ts";
-import {
-  decodeCapture,
-  findReferenceDir,
-  findRepoGoldenFiles,
-  loadRepoGolden,
-  loadScenario,
-  SCENARIOS,
-} from "../devices/tango/src/testing/golden.ts";
+import { decodeCapture, findReferenceDir, wireCorpus } from "../devices/tango/src/testing/golden.ts";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +22,7 @@ function arg(name: string, fallback: number): number {
 const iterations = arg("iterations", 100000);
 const seed = arg("seed", Date.now() % 2 ** 31);
 const refDir = findReferenceDir(process.env);
-const messages = refDir ? SCENARIOS.flatMap((s) => loadScenario(refDir, s).messages) : findRepoGoldenFiles().map(loadRepoGolden);
+const messages = wireCorpus(refDir);
 const corpus = corpusFrom(decodeCapture(messages));
 const t0 = performance.now();
 const report = fuzzWire(corpus, { iterations, seed });

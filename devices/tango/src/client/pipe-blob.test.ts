@@ -1,6 +1,6 @@
 /**
  * JS pipe blobs ↔ DevPipeBlob (pipe-blob.ts), checked against what PyTango 9.3 reads and sends
- * (pipe-*.golden.hex, captured by fixtures/capture-pipes.sh): the types and values PyTango shows for each element,
+ * (idl/pipe-*.golden.hex, captured by fixtures/capture-pipes.sh): the types and values PyTango shows for each element,
  * our write_pipe_5 request byte-identical to PyTango's for the same blob, type inference and refused values.
  */
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ import { fromDevPipeBlob, inferPipeDataType, type PipeBlobInput, toDevPipeBlob }
 import { writeReadPipe5Args, writeWritePipe5Args } from "./tango-ops.ts";
 
 function golden(file: string): ReturnType<typeof decodeMessage> & { bytes: Buffer } {
-  const bytes = parseHex(readFileSync(new URL(`./${file}.golden.hex`, import.meta.url), "utf8"));
+  const bytes = parseHex(readFileSync(new URL(`../idl/${file}.golden.hex`, import.meta.url), "utf8"));
   return Object.assign(decodeMessage(bytes), { bytes });
 }
 

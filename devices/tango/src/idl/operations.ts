@@ -7,6 +7,7 @@ import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { type AnyValue, readAny, writeAny } from "../corba/typecode.ts";
 import { type DevError, type NamedDevError, ProtocolError } from "../errors/errors.ts";
 import { DevStateNames, REPO_DEVFAILED, REPO_MULTIDEVFAILED } from "./constants.ts";
+import { type DevPipeData, type PipeConfig, readDevPipeData, readPipeConfigList, writeDevPipeData, writePipeConfigList } from "./pipe.ts";
 import {
   type AttrConfigVersion,
   type AttributeConfig,
@@ -208,10 +209,35 @@ const HISTORY_ARGS: BodyCodec<HistoryArgs> = {
   },
 };
 
+export interface ReadPipe5Args {
+  readonly name: string;
+  readonly client: ClntIdent;
+}
+export interface WritePipe5Args {
+  readonly data: DevPipeData;
+  readonly client: ClntIdent;
+}
+const READ_PIPE_5: BodyCodec<ReadPipe5Args> = {
+  read: (r) => ({ name: r.string(), client: readClntIdent(r) }),
+  write: (w, v) => {
+    w.string(v.name);
+    writeClntIdent(w, v.client);
+  },
+};
+const WRITE_PIPE_5: BodyCodec<WritePipe5Args> = {
+  read: (r) => ({ data: readDevPipeData(r), client: readClntIdent(r) }),
+  write: (w, v) => {
+    writeDevPipeData(w, v.data);
+    writeClntIdent(w, v.client);
+  },
+};
+const PIPE_DATA: BodyCodec<DevPipeData> = { read: readDevPipeData, write: writeDevPipeData };
+const PIPE_CONFIGS: BodyCodec<PipeConfig[]> = { read: readPipeConfigList, write: writePipeConfigList };
+
 const op = <A, R>(args: BodyCodec<A>, result: BodyCodec<R>): OperationCodec<A, R> => ({ args, result });
 
 /**
- * Codecs of every operation a Tango 9 client or server exchanges (pipes excepted), by wire name.
+ * Codecs of every operation a Tango 9 client or server exchanges, by wire name.
  * `args` is the request body, `result` the NO_EXCEPTION reply body.
  */
 export const TANGO_OPERATIONS = {
@@ -253,6 +279,11 @@ export const TANGO_OPERATIONS = {
   write_read_attributes_5: op(WRITE_READ_ATTRIBUTES_5, values45(true)),
   command_inout_history_4: op(HISTORY_ARGS, { read: readDevCmdHistory4, write: writeDevCmdHistory4 }),
   read_attribute_history_5: op(HISTORY_ARGS, { read: readDevAttrHistory5, write: writeDevAttrHistory5 }),
+  get_pipe_config_5: op(STRINGS, PIPE_CONFIGS),
+  set_pipe_config_5: op(PIPE_CONFIGS, VOID),
+  read_pipe_5: op(READ_PIPE_5, PIPE_DATA),
+  write_pipe_5: op(WRITE_PIPE_5, VOID),
+  write_read_pipe_5: op(WRITE_PIPE_5, PIPE_DATA),
 } as const;
 export type TangoOperationName = keyof typeof TANGO_OPERATIONS;
 

@@ -1,6 +1,6 @@
 /**
  * Pipe codecs (idl/pipe.ts): the GIOP messages PyTango 9.3 / cppTango 9.3 exchanged for pipes
- * (client/pipe-*.golden.hex, captured by client/fixtures/capture-pipes.sh) decode exactly, re-encode to the same bytes
+ * (idl/pipe-*.golden.hex, captured by client/fixtures/capture-pipes.sh) decode exactly, re-encode to the same bytes
  * modulo padding and reassemble from random splits; synthetic values round-trip in both byte orders; malformed bytes
  * raise ProtocolError before any large allocation.
  */
@@ -9,8 +9,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { ProtocolError } from "../errors/errors.ts";
-import { decodeMessage, encodeReply, encodeRequest, FrameAssembler, type GiopMessage } from "../giop/giop.ts";
-import { compareModuloPadding, parseHex, parseHexHeaders, prng } from "../testing/golden.ts";
+import { decodeMessage, FrameAssembler, type GiopMessage } from "../giop/giop.ts";
+import { compareModuloPadding, type DecodedBody, decodeBody, parseHex, parseHexHeaders, prng, reencode } from "../testing/golden.ts";
+import type { WritePipe5Args } from "./operations.ts";
 import {
   ALL_PIPES,
   type DevPipeData,
@@ -22,9 +23,8 @@ import {
   writeDevPipeData,
   writePipeConfigList,
 } from "./pipe.ts";
-import { type ClntIdent, readClntIdent, writeClntIdent } from "./structs.ts";
 
-const CLIENT_DIR = new URL("../client/", import.meta.url);
+const CLIENT_DIR = new URL("./", import.meta.url);
 const GOLDEN = readdirSync(CLIENT_DIR)
   .filter((f) => f.startsWith("pipe-") && f.endsWith(".golden.hex"))
   .sort();
@@ -34,73 +34,24 @@ function load(file: string): { bytes: Buffer; headers: Record<string, string> } 
   return { bytes: parseHex(text), headers: parseHexHeaders(text) };
 }
 
-type Body =
-  | { op: "read_pipe_5"; args: { name: string; ident: ClntIdent } }
-  | { op: "write_pipe_5"; args: { data: DevPipeData; ident: ClntIdent } }
-  | { op: "get_pipe_config_5"; args: string[] }
-  | { op: "pipe-data"; result: DevPipeData }
-  | { op: "pipe-config"; result: PipeConfig[] };
-
-/** Replies carry no operation name: the file name says which request they answer. */
-function decodeBody(msg: GiopMessage, file: string): Body {
-  if (msg.type === "Request") {
-    const r = msg.body;
-    if (msg.operation === "read_pipe_5") return { op: "read_pipe_5", args: { name: r.string(), ident: readClntIdent(r) } };
-    if (msg.operation === "write_pipe_5") return { op: "write_pipe_5", args: { data: readDevPipeData(r), ident: readClntIdent(r) } };
-    if (msg.operation === "get_pipe_config_5") return { op: "get_pipe_config_5", args: r.stringSeq() };
-    throw new Error(`unexpected operation ${msg.operation}`);
-  }
-  if (msg.type !== "Reply") throw new Error(`unexpected ${msg.type}`);
-  assert.equal(msg.status, "NO_EXCEPTION");
-  return file.includes("get_pipe_config_5")
-    ? { op: "pipe-config", result: readPipeConfigList(msg.body) }
-    : { op: "pipe-data", result: readDevPipeData(msg.body) };
+/** The operation a golden file holds, from its name (replies carry none on the wire): `…-(request|reply)-<op>.golden.hex`. */
+function operationOf(file: string): string {
+  const m = /-(?:request|reply)-(\w+)\.golden\.hex$/.exec(file);
+  if (!m?.[1]) throw new Error(`no operation in ${file}`);
+  return m[1];
 }
 
-function writeBody(w: CdrWriter, b: Body): void {
-  switch (b.op) {
-    case "read_pipe_5":
-      w.string(b.args.name);
-      writeClntIdent(w, b.args.ident);
-      return;
-    case "write_pipe_5":
-      writeDevPipeData(w, b.args.data);
-      writeClntIdent(w, b.args.ident);
-      return;
-    case "get_pipe_config_5":
-      w.stringSeq(b.args);
-      return;
-    case "pipe-data":
-      writeDevPipeData(w, b.result);
-      return;
-    case "pipe-config":
-      writePipeConfigList(w, b.result);
-      return;
-  }
+function decodeFile(file: string): { msg: GiopMessage; body: DecodedBody; bytes: Buffer } {
+  const { bytes } = load(file);
+  const msg = decodeMessage(bytes);
+  return { msg, body: decodeBody(msg, operationOf(file)), bytes };
 }
 
-function reencode(msg: GiopMessage, body: Body, padByte: number): Buffer {
-  const opts = { minor: msg.header.minor, littleEndian: msg.header.littleEndian, padByte };
-  if (msg.type === "Request") {
-    assert.equal(msg.target.kind, "key");
-    return encodeRequest(
-      {
-        requestId: msg.requestId,
-        objectKey: msg.objectKey,
-        operation: msg.operation,
-        responseExpected: msg.responseExpected,
-        serviceContexts: msg.serviceContexts,
-      },
-      (w) => writeBody(w, body),
-      opts,
-    );
-  }
-  if (msg.type !== "Reply") throw new Error("not encodable");
-  return encodeReply(
-    { requestId: msg.requestId, status: msg.status, serviceContexts: msg.serviceContexts },
-    (w) => writeBody(w, body),
-    opts,
-  );
+/** The decoded value of a request (its arguments) or NO_EXCEPTION reply (its result). */
+function decodedValue(file: string): unknown {
+  const { body } = decodeFile(file);
+  if (body.kind !== "args" && body.kind !== "result") throw new Error(`${file}: ${body.kind} body`);
+  return body.value;
 }
 
 const elt = (name: string, value: DevPipeDataElt["value"], kind = "Scalar"): DevPipeDataElt => ({
@@ -118,11 +69,12 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
 
   for (const file of GOLDEN) {
     test(`${file}: decodes exactly, re-encodes modulo padding, reassembles from splits`, () => {
-      const { bytes } = load(file);
-      const msg = decodeMessage(bytes);
-      const body = decodeBody(msg, file);
-      assert.equal((msg as { body: CdrReader }).body.remaining, 0, "body consumed exactly");
-      const cmp = compareModuloPadding(bytes, reencode(msg, body, 0x00), reencode(msg, body, 0xff));
+      const { msg, body, bytes } = decodeFile(file);
+      assert.ok(body.kind === "args" || body.kind === "result", `${file}: modelled body (${body.kind})`);
+      const op = operationOf(file);
+      const [pad00, padFF] = [reencode(msg, body, op, 0x00), reencode(msg, body, op, 0xff)];
+      assert.ok(pad00 && padFF, "encodable");
+      const cmp = compareModuloPadding(bytes, pad00, padFF);
       assert.ok(cmp.equalModuloPadding, `first difference at ${cmp.firstDifference}`);
 
       const rand = prng(bytes.length);
@@ -141,12 +93,10 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
   }
 
   test("TangoTest's string_long_short_ro: the three data elements PyTango shows", () => {
-    const b = decodeBody(decodeMessage(load("pipe-tangotest-reply-read_pipe_5.golden.hex").bytes), "reply");
-    assert.equal(b.op, "pipe-data");
-    if (b.op !== "pipe-data") return;
-    assert.equal(b.result.name, "string_long_short_ro");
-    assert.equal(b.result.blob.name, "");
-    assert.deepEqual(b.result.blob.data, [
+    const d = decodedValue("pipe-tangotest-reply-read_pipe_5.golden.hex") as DevPipeData;
+    assert.equal(d.name, "string_long_short_ro");
+    assert.equal(d.blob.name, "");
+    assert.deepEqual(d.blob.data, [
       elt("FirstDE", { d: 10, v: ["The string"] }),
       elt("SecondDE", { d: 2, v: [666] }),
       elt("ThirdDE", { d: 1, v: [12] }),
@@ -154,12 +104,10 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
   });
 
   test("PyTango's write_pipe_5: scalars and arrays marked Scalar / Array, the nested blob in inner_blob", () => {
-    const b = decodeBody(decodeMessage(load("pipe-request-write_pipe_5.golden.hex").bytes), "request");
-    assert.equal(b.op, "write_pipe_5");
-    if (b.op !== "write_pipe_5") return;
-    assert.equal(b.args.data.name, "rw");
-    assert.equal(b.args.data.blob.name, "written");
-    const [text, n, x, vals, longs, sub] = b.args.data.blob.data;
+    const { data } = decodedValue("pipe-request-write_pipe_5.golden.hex") as WritePipe5Args;
+    assert.equal(data.name, "rw");
+    assert.equal(data.blob.name, "written");
+    const [text, n, x, vals, longs, sub] = data.blob.data;
     assert.deepEqual(text, elt("text", { d: 10, v: ["abc"] }));
     assert.deepEqual(n, elt("n", { d: 3, v: [5n] }));
     assert.deepEqual(x, elt("x", { d: 5, v: [2.5] }));
@@ -174,16 +122,11 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
   });
 
   test("get_pipe_config_5: names in, PipeConfig (label, description, level, writable) out", () => {
-    const req = decodeBody(decodeMessage(load("pipe-request-get_pipe_config_5.golden.hex").bytes), "request");
-    assert.deepEqual(req, { op: "get_pipe_config_5", args: ["rw", "typed"] });
-    const rep = decodeBody(decodeMessage(load("pipe-reply-get_pipe_config_5.golden.hex").bytes), "get_pipe_config_5");
-    assert.deepEqual(rep, {
-      op: "pipe-config",
-      result: [
-        { name: "rw", description: "Echoes what was written", label: "Read-write pipe", level: 0, writable: 1, extensions: [] },
-        { name: "typed", description: "One element of each type", label: "typed", level: 0, writable: 0, extensions: [] },
-      ],
-    });
+    assert.deepEqual(decodedValue("pipe-request-get_pipe_config_5.golden.hex"), ["rw", "typed"]);
+    assert.deepEqual(decodedValue("pipe-reply-get_pipe_config_5.golden.hex"), [
+      { name: "rw", description: "Echoes what was written", label: "Read-write pipe", level: 0, writable: 1, extensions: [] },
+      { name: "typed", description: "One element of each type", label: "typed", level: 0, writable: 0, extensions: [] },
+    ]);
   });
 });
 

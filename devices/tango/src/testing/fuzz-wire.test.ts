@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { corpusFrom, fuzzWire, mutateFrame } from "./fuzz-wire.ts";
-import { decodeCapture, findReferenceDir, findRepoGoldenFiles, loadRepoGolden, loadScenario, prng, SCENARIOS } from "./golden.ts";
+import { decodeCapture, findReferenceDir, prng, wireCorpus } from "./golden.ts";
 
 const refDir = findReferenceDir(process.env);
-const messages = refDir ? SCENARIOS.flatMap((s) => loadScenario(refDir, s).messages) : findRepoGoldenFiles().map(loadRepoGolden);
+const messages = wireCorpus(refDir);
 
 test("fuzzing the captured frames raises only ProtocolError and allocates nothing beyond the frame size", (t) => {
   const corpus = corpusFrom(decodeCapture(messages));

@@ -168,6 +168,19 @@ function findGoldenUnder(root: string): string[] {
   return out.sort();
 }
 
+/**
+ * The corpus of wire tests: the shared reference captures when present (else the committed copies of them), plus the
+ * committed vectors we captured ourselves (e.g. pipes, which the shared captures lack).
+ */
+export function wireCorpus(referenceDir: string | undefined): GoldenMessage[] {
+  const repo = findRepoGoldenFiles().map(loadRepoGolden);
+  if (!referenceDir) return repo;
+  return [
+    ...SCENARIOS.flatMap((s) => loadScenario(referenceDir, s).messages),
+    ...repo.filter((m) => !m.origin?.startsWith("tango-reference vectors ")),
+  ];
+}
+
 /** Loads a committed `*.golden.hex` copy (headers: origin, flow `src->dst`, operation, optional `part-of`). */
 export function loadRepoGolden(path: string): GoldenMessage {
   const text = readFileSync(path, "utf8");
@@ -372,7 +385,9 @@ export function decodeCapture(messages: readonly GoldenMessage[]): DecodedGolden
     a.parts.push(m);
     for (const frame of a.asm.push(m.bytes)) {
       const message = decodeMessage(frame);
-      const operation = tracker.observe(message, m.srcPort, m.dstPort) ?? m.operation;
+      // A copy's `operation` header is authoritative (copies from different captures share ports 0->0 and ids).
+      const tracked = tracker.observe(message, m.srcPort, m.dstPort);
+      const operation = m.operation ?? tracked;
       out.push({ source: m, parts: a.parts, frame, message, operation, body: decodeBody(message, operation) });
       a.parts = [];
     }
