@@ -226,6 +226,11 @@ export class DeviceRuntime {
   readonly polled = new Map<string, PolledObject>();
   /** Raw device properties as last loaded (name lower-case → values). */
   rawProps: Record<string, string[]> = {};
+  /**
+   * Commands other clients may run while the device is locked (lower-case), from the class property
+   * AllowedAccessCmd as in cppTango; State and Status are always allowed.
+   */
+  allowedAccessCmds: ReadonlySet<string> = new Set();
   readonly #propValues = new Map<string, unknown>();
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #lastPeriodic = new Map<string, number>();
@@ -310,6 +315,7 @@ export class DeviceRuntime {
     const classRaw = store ? lowerKeys(await store.classProperties(this.className)) : {};
     const devRaw = store ? lowerKeys(await store.deviceProperties(this.name)) : {};
     this.rawProps = devRaw;
+    this.allowedAccessCmds = new Set((classRaw.allowedaccesscmd ?? []).map((c) => c.toLowerCase()));
     this.#propValues.clear();
     const missing: string[] = [];
     const apply = (specs: readonly PropertySpec[], raw: Record<string, string[]>, fallback?: Record<string, string[]>): void => {

@@ -9,6 +9,7 @@ import { CmdArgType, type CmdArgTypeName, DEVICE_REPO_IDS, DevSource, DevStateNa
 import {
   type AttrConfigVersion,
   type AttributeConfig,
+  type ClntIdent,
   readAttributeConfig,
   readAttributeValue5,
   readAttributeValueAny,
@@ -24,6 +25,7 @@ import {
 } from "../idl/structs.ts";
 import type { AttrRuntime } from "./attribute.ts";
 import { type AttrResult, attrResultAny, type DeviceRuntime, type PollRecord, toAttributeValue5 } from "./device-runtime.ts";
+import { type LockTable, lockClient } from "./locking.ts";
 import { callWithMonitor, isThenable, withMonitor } from "./monitor.ts";
 import { badOperation, type IncomingRequest, type ReplyBody, type Servant } from "./orb-server.ts";
 import { anyOfItems, itemsOfAny, itemsOfUnion } from "./values.ts";
@@ -36,6 +38,8 @@ export interface ServantContext {
   readonly serverId: string;
   readonly hostName: string;
   readonly adminName: string;
+  /** The server's device locks (none: locking is not enforced). */
+  readonly locks?: LockTable;
 }
 
 const seqWriter =
@@ -46,10 +50,22 @@ const seqWriter =
 export class DeviceServant implements Servant {
   readonly rt: DeviceRuntime;
   readonly ctx: ServantContext;
+  /** This servant is the admin device: its commands run as the calling client (LockDevice & co. need it). */
+  readonly #admin: boolean;
 
   constructor(rt: DeviceRuntime, ctx: ServantContext) {
     this.rt = rt;
     this.ctx = ctx;
+    this.#admin = rt.lname === ctx.adminName.toLowerCase();
+  }
+
+  /**
+   * cppTango check_lock for an operation a lock guards (`meth` names it in the error origin). `ident` is the ClntIdent
+   * of IDL 4/5 operations; without one the client is not identified and is refused by any lock.
+   */
+  #checkLock(meth: string, address: string, ident: ClntIdent | undefined, cmd?: string): void {
+    const l = this.ctx.locks?.entry(this.rt.lname);
+    if (l) l.check(meth, lockClient(address, ident), cmd, this.rt.allowedAccessCmds);
   }
 
   dispatch(req: IncomingRequest): Promise<ReplyBody> | ReplyBody {
@@ -125,8 +141,13 @@ export class DeviceServant implements Servant {
         const name = r.string();
         const argin = readAny(r);
         const source = op === "command_inout" ? DevSource.DEV : r.ulong();
-        if (op === "command_inout_4") readClntIdent(r);
+        const ident = op === "command_inout_4" ? readClntIdent(r) : undefined;
         rt.record(`Operation ${op} (cmd = ${name}) requested from ${req.peer}`);
+        const locks = this.ctx.locks;
+        if (this.#admin && locks) return locks.runAs(lockClient(req.address, ident), () => this.#commandInout(name, argin, source));
+        // As cppTango: IDL 1 command_inout is not checked, State and Status never are.
+        if (op !== "command_inout" && !isStateOrStatus(name))
+          this.#checkLock(op === "command_inout_4" ? "command_inout4" : "command_inout2", req.address, ident, name);
         return this.#commandInout(name, argin, source);
       }
       case "read_attributes":
@@ -146,21 +167,22 @@ export class DeviceServant implements Servant {
         const list = r.sequence(8, (x) => readAttributeValueAny(x, false));
         rt.record(`Operation ${op} requested from ${req.peer}`);
         const items = list.map((v) => ({ name: v.name, decode: (a: AttrRuntime) => itemsOfAny(a.spec, v.value), dim: v.rDim }));
-        return this.#write(items, op === "write_attributes_3").then(() => undefined);
+        return this.#write(items, op === "write_attributes_3", () => this.#checkLock(op, req.address, undefined)).then(() => undefined);
       }
       case "write_attributes_4": {
         const list = r.sequence(8, (x) => readAttributeValue5(x, false));
-        readClntIdent(r);
+        const ident = readClntIdent(r);
         rt.record(`Operation ${op} requested from ${req.peer}`);
-        return this.#write(this.#unionItems(list), true).then(() => undefined);
+        return this.#write(this.#unionItems(list), true, () => this.#checkLock(op, req.address, ident)).then(() => undefined);
       }
       case "write_read_attributes_4":
       case "write_read_attributes_5": {
         const list = r.sequence(8, (x) => readAttributeValue5(x, false));
         const rNames = op === "write_read_attributes_5" ? r.stringSeq() : list.map((v) => v.name);
-        readClntIdent(r);
+        const ident = readClntIdent(r);
         rt.record(`Operation ${op} requested from ${req.peer}`);
         return withMonitor(rt.ctx.monitor, async () => {
+          this.#checkLock(op, req.address, ident);
           const failed = await rt.writeAttributes(this.#unionItems(list));
           if (failed.length > 0) throw new MultiDevFailed(failed);
           return await rt.readAttributes(rNames, { hook: false });
@@ -182,11 +204,12 @@ export class DeviceServant implements Servant {
       case "set_attribute_config_5": {
         const version: AttrConfigVersion = op === "set_attribute_config" ? 1 : op === "set_attribute_config_5" ? 5 : 3;
         const list = r.sequence(8, (x) => readAttributeConfig(x, version));
-        if (op === "set_attribute_config_4" || op === "set_attribute_config_5") readClntIdent(r);
+        const ident = op === "set_attribute_config_4" || op === "set_attribute_config_5" ? readClntIdent(r) : undefined;
         rt.record(`Operation ${op} requested from ${req.peer}`);
-        return withMonitor(rt.ctx.monitor, () => rt.setAttributeConfigs(list as AttributeConfig[], version === 1 ? 1 : version)).then(
-          () => undefined,
-        );
+        return withMonitor(rt.ctx.monitor, () => {
+          this.#checkLock(op, req.address, ident);
+          return rt.setAttributeConfigs(list as AttributeConfig[], version === 1 ? 1 : version);
+        }).then(() => undefined);
       }
       case "read_attribute_history_5": {
         const name = r.string();
@@ -256,9 +279,13 @@ export class DeviceServant implements Servant {
   async #write(
     items: { name: string; decode: (a: AttrRuntime) => unknown[]; dim: { x: number; y: number } }[],
     multi: boolean,
+    checkLock: () => void,
   ): Promise<void> {
     const rt = this.rt;
-    const failed = await withMonitor(rt.ctx.monitor, () => rt.writeAttributes(items));
+    const failed = await withMonitor(rt.ctx.monitor, () => {
+      checkLock();
+      return rt.writeAttributes(items);
+    });
     if (failed.length === 0) return;
     if (multi) throw new MultiDevFailed(failed);
     throw new DevFailed(failed[0]?.errors ?? []);
@@ -413,6 +440,11 @@ export class DeviceServant implements Servant {
     const h = { dates, value: any, dims, dimsArray, errors, errorsArray, cmdType: CmdArgType[c.out] };
     return (w) => writeDevCmdHistory4(w, h);
   }
+}
+
+function isStateOrStatus(cmd: string): boolean {
+  const c = cmd.toLowerCase();
+  return c === "state" || c === "status";
 }
 
 /** Puts the device readings at their places among the cached ones. */

@@ -20,6 +20,7 @@ import {
 import { DEVICE_5_REPO_ID, REPO_DEVFAILED, REPO_MULTIDEVFAILED } from "../idl/constants.ts";
 import { writeDevErrorList, writeNamedDevErrorList } from "../idl/structs.ts";
 import { type Logger, silentLogger } from "../iiop/logger.ts";
+import { giopAddress } from "./locking.ts";
 
 export const REPO_OBJECT_NOT_EXIST = "IDL:omg.org/CORBA/OBJECT_NOT_EXIST:1.0";
 export const REPO_BAD_OPERATION = "IDL:omg.org/CORBA/BAD_OPERATION:1.0";
@@ -36,6 +37,8 @@ export interface IncomingRequest {
   readonly key: string;
   /** Remote address of the client. */
   readonly peer: string;
+  /** The connection as omniORB names it (`giop:tcp:<ip>:<port>`): with the ClntIdent, the identity of a locker. */
+  readonly address: string;
   readonly responseExpected: boolean;
 }
 
@@ -68,6 +71,7 @@ interface Conn {
   readonly socket: Socket;
   readonly assembler: FrameAssembler;
   readonly peer: string;
+  readonly address: string;
   closed: boolean;
   /** The object key of the connection's last request and its normalized form (clients repeat one key). */
   keyBytes: Uint8Array | undefined;
@@ -169,6 +173,7 @@ export class OrbServer {
       socket,
       assembler: new FrameAssembler(),
       peer: socket.remoteAddress ?? "?",
+      address: giopAddress(socket.remoteAddress, socket.remotePort),
       closed: false,
       keyBytes: undefined,
       key: "",
@@ -273,6 +278,7 @@ export class OrbServer {
         body: m.body,
         key,
         peer: conn.peer,
+        address: conn.address,
         responseExpected: m.responseExpected,
       });
     } catch (e) {

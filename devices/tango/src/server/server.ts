@@ -13,6 +13,7 @@ import { getDeviceClassSpec } from "./decorators.ts";
 import { type DeviceClass, DeviceRuntime, type DeviceStore, type RuntimeContext } from "./device-runtime.ts";
 import { DeviceServant } from "./device-servant.ts";
 import { ZmqEventSupplier } from "./event-supplier.ts";
+import { LockTable } from "./locking.ts";
 import { Monitor } from "./monitor.ts";
 import { OrbServer, type Servant } from "./orb-server.ts";
 import { Poller } from "./polling.ts";
@@ -89,6 +90,8 @@ export class DeviceServer implements AsyncDisposable {
   readonly events: ZmqEventSupplier;
   readonly hostName: string;
   readonly pid: number;
+  /** Device locks (LockDevice & co.), by device; they outlive DevRestart. */
+  readonly locks: LockTable;
   /** Device runtimes by lower-case name (admin included). */
   readonly devices = new Map<string, DeviceRuntime>();
   readonly classes = new Map<string, DeviceClass>();
@@ -110,6 +113,7 @@ export class DeviceServer implements AsyncDisposable {
     this.clock = opts.clock ?? systemClock;
     this.hostName = opts.hostName ?? hostname();
     this.pid = opts.pid ?? process.pid;
+    this.locks = new LockTable({ clock: this.clock });
     this.orb = new OrbServer({
       host: opts.host,
       port: opts.port,
@@ -210,7 +214,7 @@ export class DeviceServer implements AsyncDisposable {
   }
 
   #servant(rt: DeviceRuntime): Servant {
-    return new DeviceServant(rt, { serverId: this.serverId, hostName: this.hostName, adminName: this.adminName });
+    return new DeviceServant(rt, { serverId: this.serverId, hostName: this.hostName, adminName: this.adminName, locks: this.locks });
   }
 
   /** Creates, initializes and registers one device runtime (not exported). */
