@@ -548,7 +548,14 @@ export class EventConsumer {
   }
 
   private async synchronousRead(sub: EventSubscription, proxy: DeviceProxy, opts: CallOptions): Promise<void> {
-    if (sub.event === "data-ready") return;
+    if (sub.event === "data-ready") {
+      // No synchronous read for data-ready (as cppTango). A ZMQ SUBSCRIBE on an already connected socket travels
+      // asynchronously and a plain PUB drops what it publishes before it has processed it (Tango has no ack): one
+      // round trip to the server process narrows that window as the other kinds' synchronous read does; it cannot
+      // close it on a saturated machine. A failure is left to the heartbeat watchdog.
+      await proxy.ping(opts).catch(() => undefined);
+      return;
+    }
     sub.buffer = [];
     let first: EventItem;
     try {

@@ -30,6 +30,7 @@ const DEV_PY = `qa/evqa-py/${process.pid}`;
 const DEV_TS = `qa/evqa-ts/${process.pid}`;
 const PY_ENV = { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" };
 const WAIT_MS = 5000;
+const SETTLE_MS = 200;
 
 /** An item in the form events_client.py prints (times in µs since the epoch). */
 type Item =
@@ -112,6 +113,9 @@ async function ourScenario(dev: DeviceProxy): Promise<{ result: Scenario; raw: R
     rec.sub = await subscribeEvent(dev, attr, type, (it) => {
       rec.raw.push(it);
     });
+    // As events_client.py: the server's PUB drops pushes made before it has processed our ZMQ SUBSCRIBE (no ack
+    // exists in Tango); on a loaded machine a push issued at once was lost (3 runs of 6 with two CPU hogs).
+    await sleep(SETTLE_MS);
     return rec;
   };
   const cmd = (name: string, arg?: unknown) => dev.command(name, arg);
