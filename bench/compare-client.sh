@@ -4,7 +4,8 @@
 # alternating ROUNDS times (default 1), and prints both results and the TS/PyTango ratios as JSON: the median over
 # rounds of the calls/s ratio, and of the median-latency ratio (steadier on a loaded machine).
 # Each round also runs bench/raw-client.py on the read: a blocking socket replaying a pre-encoded request with no client
-# code at all, i.e. the floor of any sequential client against that server ("floor" figures: the best ratio possible).
+# code at all, i.e. the floor of any sequential client against that server ("floor" figures: the best ratio possible),
+# and bench/raw-client-node.ts, the same replay on a Node.js socket and event loop (the floor of a Node.js client).
 # Env: BENCH_SECONDS (default 5 per figure), ROUNDS, TANGO_HOST (default 127.0.0.1:10000), TANGO_REFERENCE_DIR.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,7 @@ for i in $(seq 1 "$ROUNDS"); do
   (cd "$REPO" && node --import tsx bench/client-bench.ts "$SECS") > "$tmp/ts-$i.json"
   ORBclientTransportRule='* tcp' BENCH_EVENTS="${BENCH_EVENTS:-1000}" /usr/bin/python3 "$REF/tools/bench.py" "$SECS" > "$tmp/py-$i.json"
   /usr/bin/python3 "$REPO/bench/raw-client.py" "$RAW" "$SECS" > "$tmp/raw-$i.json"
+  (cd "$REPO" && node --import tsx bench/raw-client-node.ts "$RAW" "$SECS") > "$tmp/rawnode-$i.json"
 done
 
 node - "$tmp" "$ROUNDS" <<'JS'
@@ -30,11 +32,13 @@ const figures = ["read_attribute_double_scalar", "command_inout_DevDouble"];
 const out = { rounds: [], summary: {} };
 const ratios = Object.fromEntries(figures.map((f) => [f, []]));
 const floorRatios = [];
+const nodeFloorRatios = [];
 const latRatios = Object.fromEntries(figures.map((f) => [f, []]));
 for (let i = 1; i <= rounds; i++) {
   const ts = JSON.parse(fs.readFileSync(`${dir}/ts-${i}.json`, "utf8"));
   const py = JSON.parse(fs.readFileSync(`${dir}/py-${i}.json`, "utf8"));
   const raw = JSON.parse(fs.readFileSync(`${dir}/raw-${i}.json`, "utf8"));
+  const rawNode = JSON.parse(fs.readFileSync(`${dir}/rawnode-${i}.json`, "utf8"));
   const round = {};
   for (const f of figures) {
     const r = ts[f].per_s / py[f].per_s;
@@ -50,6 +54,9 @@ for (let i = 1; i <= rounds; i++) {
   floorRatios.push(raw.per_s / pyRead.per_s);
   round.read_floor_raw_socket = { per_s: raw.per_s, median_us: raw.lat_median_us, p99_us: raw.lat_p99_us,
     ratio_over_pytango: Math.round((raw.per_s / pyRead.per_s) * 100) / 100 };
+  nodeFloorRatios.push(rawNode.per_s / pyRead.per_s);
+  round.read_floor_node_socket = { per_s: rawNode.per_s, median_us: rawNode.lat_median_us, p99_us: rawNode.lat_p99_us,
+    ratio_over_pytango: Math.round((rawNode.per_s / pyRead.per_s) * 100) / 100 };
   out.rounds.push(round);
 }
 const median = (a) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -67,5 +74,6 @@ for (const f of figures) {
 }
 // The best read ratio any sequential client could reach against this server in these rounds.
 out.summary.read_attribute_double_scalar.floor_ratio_raw_socket_over_pytango = Math.round(median(floorRatios) * 100) / 100;
+out.summary.read_attribute_double_scalar.floor_ratio_node_socket_over_pytango = Math.round(median(nodeFloorRatios) * 100) / 100;
 console.log(JSON.stringify(out, null, 1));
 JS
