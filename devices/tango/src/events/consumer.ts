@@ -57,6 +57,7 @@ import {
   ScalarAttrEvent,
   type SubscriptionReply,
   subscriptionArgin,
+  subscriptionClientIdl,
   topicEventName,
   wireEventName,
 } from "./zmq-wire.ts";
@@ -434,7 +435,8 @@ export class EventConsumer {
       const wire = wireEventName(sub.event);
       let reply: SubscriptionReply;
       try {
-        const out = await admin.command("ZmqEventSubscriptionChange", subscriptionArgin(proxy.name, sub.attribute, wire), opts);
+        const argin = subscriptionArgin(proxy.name, sub.attribute, wire, subscriptionClientIdl(sub.event));
+        const out = await admin.command("ZmqEventSubscriptionChange", argin, opts);
         const v = out as { lvalue?: readonly number[]; svalue?: readonly string[] };
         if (!v.lvalue || !v.svalue) throw new ProtocolError("ZmqEventSubscriptionChange did not return a DevVarLongStringArray");
         reply = parseSubscriptionReply(v.lvalue, v.svalue);

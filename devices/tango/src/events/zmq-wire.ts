@@ -62,21 +62,39 @@ export const WireEventNames = [
 ] as const;
 export type WireEventName = (typeof WireEventNames)[number];
 
+/**
+ * The Tango 10 ALARM event (EventType.ALARM_EVENT = 9): wire name `alarm` in ZmqEventSubscriptionChange and
+ * EventConfirmSubscription, topic suffix `.alarm` (never `idl5_` prefixed), payload an AttributeValue_5 as for change
+ * events. cppTango 10 servers refuse it from a client that announces an IDL below 6 (`API_ClientTooOld`), and Tango 9
+ * servers do not know it (`API_WrongNumberOfArgs`). Client side only: it is not a `WireEventName`, the set our
+ * server's supplier accepts.
+ */
+export const ALARM_EVENT_NAME = "alarm";
+/** Event names a client may send: the IDL 5 ones and Tango 10's `alarm`. */
+export type ClientWireEventName = WireEventName | typeof ALARM_EVENT_NAME;
+/** Lowest client IDL version a server accepts an alarm subscription from (cppTango 10). */
+export const ALARM_EVENT_MIN_CLIENT_IDL = 6;
+
 /** User-facing event type names (CLI, subscribe API). */
-export const EventTypes = ["change", "periodic", "archive", "user", "attr-conf", "data-ready"] as const;
+export const EventTypes = ["change", "periodic", "archive", "user", "attr-conf", "data-ready", "alarm"] as const;
 export type EventType = (typeof EventTypes)[number];
 
-const WIRE_OF: Record<EventType, WireEventName> = {
+const WIRE_OF: Record<EventType, ClientWireEventName> = {
   change: "change",
   periodic: "periodic",
   archive: "archive",
   user: "user_event",
   "attr-conf": "attr_conf",
   "data-ready": "data_ready",
+  alarm: ALARM_EVENT_NAME,
 };
 
-export function wireEventName(type: EventType): WireEventName {
+export function wireEventName(type: EventType): ClientWireEventName {
   return WIRE_OF[type];
+}
+/** The client IDL version announced in ZmqEventSubscriptionChange argin[4]: 6 for alarm events, 5 otherwise. */
+export function subscriptionClientIdl(type: EventType): number {
+  return type === "alarm" ? ALARM_EVENT_MIN_CLIENT_IDL : 5;
 }
 export function isEventType(s: string): s is EventType {
   return (EventTypes as readonly string[]).includes(s);
@@ -85,10 +103,10 @@ export function isWireEventName(s: string): s is WireEventName {
   return (WireEventNames as readonly string[]).includes(s);
 }
 
-const IDL5_PREFIXED: ReadonlySet<WireEventName> = new Set(["change", "periodic", "archive", "user_event", "attr_conf"]);
+const IDL5_PREFIXED: ReadonlySet<ClientWireEventName> = new Set(["change", "periodic", "archive", "user_event", "attr_conf"]);
 
-/** Event name as used in the topic and in EventConfirmSubscription: `idl5_change` for IDL ≥ 5 (never for data_ready, intr_change, pipe). */
-export function topicEventName(event: WireEventName, idl = 5): string {
+/** Event name as used in the topic and in EventConfirmSubscription: `idl5_change` for IDL ≥ 5 (never for data_ready, intr_change, pipe, alarm). */
+export function topicEventName(event: ClientWireEventName, idl = 5): string {
   return idl >= 5 && IDL5_PREFIXED.has(event) ? `${IDL5_PREFIX}${event}` : event;
 }
 
@@ -113,7 +131,7 @@ export interface AttributeTopicSpec {
   readonly prefix: string;
   readonly device: string;
   readonly attribute: string;
-  readonly event: WireEventName;
+  readonly event: ClientWireEventName;
   /** Client IDL version the server publishes for (5: `idl5_` prefix). Default 5. */
   readonly idl?: number;
   readonly noDb?: boolean;
@@ -357,8 +375,11 @@ export function decodeEventPayload(msg: Extract<ZmqMessage, { kind: "event" }>):
 
 // ------------------------------------------------------------------------------------------------- admin reply
 
-/** ZmqEventSubscriptionChange argin as cppTango 9 clients send it: [device, attr (lower case), "subscribe", event, "5"]. */
-export function subscriptionArgin(device: string, attribute: string, event: WireEventName, clientIdl = 5): string[] {
+/**
+ * ZmqEventSubscriptionChange argin as cppTango 9 clients send it: [device, attr (lower case), "subscribe", event, "5"]
+ * (alarm events: client IDL "6", as cppTango 10 clients send).
+ */
+export function subscriptionArgin(device: string, attribute: string, event: ClientWireEventName, clientIdl = 5): string[] {
   return [device, attribute.toLowerCase(), "subscribe", event, String(clientIdl)];
 }
 
