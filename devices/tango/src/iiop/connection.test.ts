@@ -154,6 +154,81 @@ describe("GiopConnection", () => {
     }
   });
 
+  test("each call times out at its own deadline: a later call does not inherit an earlier call's timer", async () => {
+    const peer = await startPeer();
+    // Answers only v >= 100 (the others never get a reply).
+    peer.handler = (req, sock) => {
+      const v = req.body.double();
+      if (v >= 100) sock.write(encodeReply({ requestId: req.requestId, status: "NO_EXCEPTION" }, (w) => w.double(v)));
+    };
+    const c = new GiopConnection("127.0.0.1", peer.port);
+    try {
+      // An answered call leaves the shared timer armed for its own (now irrelevant) deadline, 300 ms ahead.
+      assert.equal(await call(c, 100, { timeoutMs: 300 }), 100);
+      await new Promise((r) => setTimeout(r, 150));
+      // This call must time out 300 ms after it started, not when the first call's deadline passes (~150 ms from now).
+      let t0 = performance.now();
+      await assert.rejects(call(c, 1, { timeoutMs: 300 }), (e: unknown) => e === REQUEST_TIMED_OUT);
+      let took = performance.now() - t0;
+      assert.ok(took >= 295 && took < 1000, `timed out after ${took.toFixed(1)} ms, expected ~300`);
+      // A short call while a long one is pending times out at its own deadline; the long one keeps running and
+      // times out at its own deadline too.
+      t0 = performance.now();
+      const long = call(c, 2, { timeoutMs: 600 }).then(
+        () => Number.NaN,
+        (e: unknown) => (e === REQUEST_TIMED_OUT ? performance.now() - t0 : Number.NaN),
+      );
+      await assert.rejects(call(c, 3, { timeoutMs: 100 }), (e: unknown) => e === REQUEST_TIMED_OUT);
+      took = performance.now() - t0;
+      assert.ok(took >= 95 && took < 500, `short call timed out after ${took.toFixed(1)} ms, expected ~100`);
+      assert.equal(c.pendingCount, 1, "the long call is still pending");
+      assert.equal(await call(c, 101, { timeoutMs: 50 }), 101, "calls answered in time still succeed meanwhile");
+      const longTook = await long;
+      assert.ok(longTook >= 595 && longTook < 1500, `long call timed out after ${longTook.toFixed(1)} ms, expected ~600`);
+      assert.equal(c.pendingCount, 0);
+    } finally {
+      c.close();
+    }
+  });
+
+  test("a pending call keeps the process alive until its deadline; an idle connection does not", async () => {
+    const peer = await startPeer();
+    peer.handler = (req, sock) => {
+      const v = req.body.double();
+      if (v >= 100) sock.write(encodeReply({ requestId: req.requestId, status: "NO_EXCEPTION" }, (w) => w.double(v)));
+    };
+    // A child process whose only work is its calls: an unanswered one (300 ms) must keep it alive until it times
+    // out; after an answered call with a 20 s timeout, the idle connection must not hold it until that deadline.
+    const script = [
+      `import { GiopConnection, REQUEST_TIMED_OUT } from ${JSON.stringify(new URL("./connection.ts", import.meta.url).href)};`,
+      `const c = new GiopConnection("127.0.0.1", ${peer.port});`,
+      "const call = (v, timeoutMs) => c.request(new Uint8Array([1]), 'echo', (w) => w.double(v), { timeoutMs });",
+      "const t0 = performance.now();",
+      "call(1, 300).then(",
+      "  () => console.log('replied'),",
+      "  (e) => {",
+      "    console.log(e === REQUEST_TIMED_OUT ? 'timeout ' + Math.round(performance.now() - t0) : 'error ' + e);",
+      "    call(100, 20000).then((r) => console.log('reply ' + r.body.double()), (e) => console.log('error ' + e));",
+      "  },",
+      ");",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += String(d);
+    });
+    const t0 = performance.now();
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const took = performance.now() - t0;
+    assert.equal(code, 0);
+    const m = /^timeout (\d+)\nreply 100$/.exec(out.trim());
+    assert.ok(m, `child printed ${JSON.stringify(out)}`);
+    assert.ok(Number(m[1]) >= 295, `timed out after ${m[1]} ms`);
+    assert.ok(took < 10_000, `child took ${took.toFixed(0)} ms to exit (held by the 20 s deadline of an answered call?)`);
+  });
+
   test("AbortSignal rejects the call with the abort error", async () => {
     const peer = await startPeer();
     peer.handler = () => {};

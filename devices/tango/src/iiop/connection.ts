@@ -11,6 +11,9 @@ import { decodeMessage, encodeRequest, FrameAssembler, GIOP_HEADER_SIZE, type Re
 /** Thrown (once, shared) by a request whose deadline passed; the caller turns it into its own timeout error. */
 export const REQUEST_TIMED_OUT: unique symbol = Symbol("request timed out");
 
+/** setTimeout's largest delay; a later deadline is checked again when the timer fires. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
 const templates = new WeakMap<Uint8Array, Map<string, Buffer>>();
 
 /** GIOP 1.2 request bytes up to the end of the (empty) service-context list, for one object key and operation. */
@@ -92,7 +95,10 @@ interface Pending {
   readonly message: Buffer;
   resolve: (m: ReplyMessage) => void;
   reject: (e: Error | typeof REQUEST_TIMED_OUT) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() at which the call times out. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly timeoutError: Error | undefined;
   sent: boolean;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -114,6 +120,15 @@ export class GiopConnection {
   private assembler: FrameAssembler;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /**
+   * One timer per connection for every pending call's deadline (instead of a setTimeout per call): armed for the
+   * earliest deadline it knows of, it fails the calls whose deadline passed when it fires and re-arms for the next one.
+   * Referenced only while calls are pending, so an idle connection does not keep the process alive.
+   */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() at which `timer` fires (Infinity when none is armed). */
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly onTimer = (): void => this.expire();
   private readonly logger: Logger;
   private readonly maxMessageSize: number | undefined;
   /** Number of TCP connections opened so far (1 = never reconnected). */
@@ -147,26 +162,23 @@ export class GiopConnection {
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
     const message = encodeRequestFast(id, objectKey, operation, body);
+    const timeoutMs = opts.timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     return new Promise<ReplyMessage>((resolve, reject) => {
-      const p: Pending = { id, message, resolve, reject, timer: undefined, sent: false, signal: opts.signal, onAbort: undefined };
-      const timeoutError = opts.timeoutError;
-      const timeoutMs = opts.timeoutMs;
-      p.timer = setTimeout(() => {
-        // Never sent: the connect did not complete in time (unreachable host) — a connection failure, not a slow server.
-        if (!p.sent && this.state === "connecting") {
-          this.fail(
-            p,
-            new TransportFailure(
-              REPO_TRANSIENT,
-              MINOR_CONNECT_FAILED,
-              "NO",
-              this.endpoint,
-              `connect to ${this.endpoint} timed out after ${timeoutMs} ms`,
-              true,
-            ),
-          );
-        } else this.fail(p, timeoutError ?? REQUEST_TIMED_OUT);
-      }, timeoutMs);
+      const p: Pending = {
+        id,
+        message,
+        resolve,
+        reject,
+        deadline,
+        timeoutMs,
+        timeoutError: opts.timeoutError,
+        sent: false,
+        signal: opts.signal,
+        onAbort: undefined,
+      };
+      if (this.timer === undefined || deadline < this.timerAt) this.arm(deadline);
+      else if (this.pending.size === 0) this.timer.ref();
       if (opts.signal) {
         const signal = opts.signal;
         p.onAbort = () => this.fail(p, this.abortError(opts, signal.reason));
@@ -198,9 +210,54 @@ export class GiopConnection {
   private settle(p: Pending): Pending | undefined {
     if (this.pending.get(p.id) !== p) return undefined;
     this.pending.delete(p.id);
-    if (p.timer !== undefined) clearTimeout(p.timer);
+    // The timer stays armed (a later call will most likely need it) but no longer keeps the process alive.
+    if (this.pending.size === 0 && this.timer !== undefined) this.timer.unref();
     if (p.onAbort && p.signal) p.signal.removeEventListener("abort", p.onAbort);
     return p;
+  }
+
+  /** (Re-)arms the deadline timer for `at` (performance.now() time), referenced. */
+  private arm(at: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    // setTimeout may fire up to ~1 ms early (libuv's cached loop time); expire() re-arms for what is left.
+    this.timer = setTimeout(this.onTimer, Math.min(MAX_TIMER_DELAY, Math.max(0, Math.ceil(at - performance.now()))));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** The deadline timer fired: fails the calls whose deadline passed, re-arms for the earliest remaining one. */
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const p of [...this.pending.values()]) {
+      if (p.deadline > now) {
+        if (p.deadline < next) next = p.deadline;
+        continue;
+      }
+      // Never sent: the connect did not complete in time (unreachable host) — a connection failure, not a slow server.
+      if (!p.sent && this.state === "connecting") {
+        this.fail(
+          p,
+          new TransportFailure(
+            REPO_TRANSIENT,
+            MINOR_CONNECT_FAILED,
+            "NO",
+            this.endpoint,
+            `connect to ${this.endpoint} timed out after ${p.timeoutMs} ms`,
+            true,
+          ),
+        );
+      } else this.fail(p, p.timeoutError ?? REQUEST_TIMED_OUT);
+    }
+    // A failed call's handlers run later (promise jobs), so `pending` only lost the expired calls here.
+    if (next !== Number.POSITIVE_INFINITY && this.pending.size > 0) this.arm(next);
   }
 
   private fail(p: Pending, err: Error | typeof REQUEST_TIMED_OUT): void {
@@ -328,5 +385,6 @@ export class GiopConnection {
           : err;
       this.fail(p, e);
     }
+    this.disarm();
   }
 }
