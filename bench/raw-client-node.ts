@@ -17,7 +17,7 @@ await new Promise<void>((resolve, reject) => {
 });
 
 let waiting: (() => void) | undefined;
-let buffered = Buffer.alloc(0);
+let buffered: Buffer = Buffer.alloc(0);
 socket.on("data", (chunk: Buffer) => {
   buffered = buffered.length > 0 ? Buffer.concat([buffered, chunk]) : chunk;
   for (;;) {
