@@ -7,7 +7,7 @@
  *   (await dev.read("double_scalar")).value;       // number
  *   await dev.write("double_scalar", 1.5);
  */
-import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
+import { type CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { iiopProfiles, parseIor, profileEndpoints } from "../corba/ior.ts";
 import { ConnectionFailed, DevFailed, devError, InvalidArgumentError, NotAllowed } from "../errors/errors.ts";
 import {
@@ -47,6 +47,7 @@ import {
   writeAttributeValue5,
   writeClntIdent,
 } from "../idl/structs.ts";
+import type { RequestBody } from "../iiop/connection.ts";
 import type { CallOptions } from "../iiop/logger.ts";
 import type { TangoContext } from "./context.ts";
 import {
@@ -222,6 +223,9 @@ function toReading(a: AttributeValue5, device: string): AttributeResult {
   };
 }
 
+/** Attribute names whose read arguments a proxy keeps marshalled (the cache starts over when full). */
+const READ_ARGS_CACHE_SIZE = 256;
+
 function readValues5(r: CdrReader): AttributeValue5[] {
   return r.sequence(40, (x) => readAttributeValue5(x, true), "AttributeValueList_5");
 }
@@ -241,6 +245,9 @@ export class DeviceProxy {
   private lockCtr = 0;
   private lockValidity = 0;
   private closed = false;
+  /** See readArgs(). */
+  private readonly readArgsCache = new Map<string, Uint8Array>();
+  private readArgsSource = -1;
   source: number;
 
   private constructor(
@@ -362,7 +369,7 @@ export class DeviceProxy {
     if (this.closed) throw this.closedError();
   }
 
-  private invoke<T>(op: string, write: ((w: CdrWriter) => void) | undefined, read: (r: CdrReader) => T, opts?: CallOptions): Promise<T> {
+  private invoke<T>(op: string, write: RequestBody, read: (r: CdrReader) => T, opts?: CallOptions): Promise<T> {
     if (this.closed) return Promise.reject(this.closedError());
     return this.obj.invoke(op, write, read, opts);
   }
@@ -461,9 +468,30 @@ export class DeviceProxy {
     return (w) => writeReadAttributes5Args(w, names, source, ident);
   }
 
+  /**
+   * The marshalled read_attributes_5 arguments of a one-attribute read (names, source, client identity), cached per
+   * attribute name for the current source: a repeated read copies them instead of marshalling them again.
+   */
+  private readArgs(attribute: string): Uint8Array {
+    if (this.readArgsSource !== this.source) {
+      this.readArgsCache.clear();
+      this.readArgsSource = this.source;
+    }
+    let args = this.readArgsCache.get(attribute);
+    if (args === undefined) {
+      // Origin 0: the body of a GIOP 1.2 request starts 8-aligned, so the bytes do not depend on where they go.
+      const w = new CdrWriter({ littleEndian: true, origin: 0, initialSize: 64 + 2 * attribute.length });
+      writeReadAttributes5Args(w, [attribute], this.source, this.context.clientIdent);
+      args = new Uint8Array(w.finish());
+      if (this.readArgsCache.size >= READ_ARGS_CACHE_SIZE) this.readArgsCache.clear();
+      this.readArgsCache.set(attribute, args);
+    }
+    return args;
+  }
+
   /** Reads one attribute; a read failure throws (DevFailed with the server's reasons, e.g. API_AttrNotFound). */
   async read(attribute: string, opts?: CallOptions): Promise<AttributeReading> {
-    const list = await this.invoke("read_attributes_5", this.writeReadArgs([attribute]), readValues5, opts);
+    const list = await this.invoke("read_attributes_5", this.readArgs(attribute), readValues5, opts);
     const a = list[0];
     if (!a) throw new DevFailed(devError("API_AttrNotFound", `no value returned for ${attribute}`, "DeviceProxy.read"));
     const res = toReading(a, this.name);

@@ -4,7 +4,7 @@
  * fail-over across endpoints, and one re-import + retry when the request was certainly not processed
  * (connect refused, CloseConnection before the reply, OBJECT_NOT_EXIST / TRANSIENT COMPLETED_NO).
  */
-import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
+import type { CdrReader } from "../cdr/cdr.ts";
 import {
   CommunicationFailed,
   ConnectionFailed,
@@ -14,7 +14,14 @@ import {
   devError,
   ProtocolError,
 } from "../errors/errors.ts";
-import { type GiopConnection, REPO_OBJECT_NOT_EXIST, REPO_TRANSIENT, REQUEST_TIMED_OUT, TransportFailure } from "../iiop/connection.ts";
+import {
+  type GiopConnection,
+  REPO_OBJECT_NOT_EXIST,
+  REPO_TRANSIENT,
+  REQUEST_TIMED_OUT,
+  type RequestBody,
+  TransportFailure,
+} from "../iiop/connection.ts";
 import type { CallOptions } from "../iiop/logger.ts";
 import { replyBody } from "../iiop/reply.ts";
 import type { TangoContext } from "./context.ts";
@@ -79,13 +86,8 @@ export class RemoteObject {
     return this.addr.endpoints[this.endpointIndex] ?? (this.addr.endpoints[0] as TangoHost);
   }
 
-  /** Calls `operation`; `write` marshals the arguments, `read` decodes the result. */
-  async invoke<T>(
-    operation: string,
-    write: ((w: CdrWriter) => void) | undefined,
-    read: (r: CdrReader) => T,
-    opts: CallOptions = {},
-  ): Promise<T> {
+  /** Calls `operation`; `write` marshals the arguments (or is them, pre-marshalled), `read` decodes the result. */
+  async invoke<T>(operation: string, write: RequestBody, read: (r: CdrReader) => T, opts: CallOptions = {}): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const start = this.context.clock.monotonic();
     const signal = opts.signal;
@@ -135,7 +137,7 @@ export class RemoteObject {
   private async recover<T>(
     first: unknown,
     operation: string,
-    write: ((w: CdrWriter) => void) | undefined,
+    write: RequestBody,
     read: (r: CdrReader) => T,
     call: { timeoutMs: number; signal: AbortSignal | undefined; start: number },
   ): Promise<T> {

@@ -31,14 +31,27 @@ function requestTemplate(objectKey: Uint8Array, operation: string): Buffer {
   return t;
 }
 
+/**
+ * A request body: a function marshalling the arguments, or the arguments already marshalled (little-endian, by a
+ * writer whose byte 0 is 8-aligned, i.e. origin 0: the body of a GIOP 1.2 request starts 8-aligned).
+ */
+export type RequestBody = ((w: CdrWriter) => void) | Uint8Array | undefined;
+
 /** Encodes a little-endian GIOP 1.2 Request (same bytes as giop.encodeRequest, without re-marshalling the header). */
-export function encodeRequestFast(
-  requestId: number,
-  objectKey: Uint8Array,
-  operation: string,
-  body: ((w: CdrWriter) => void) | undefined,
-): Buffer {
+export function encodeRequestFast(requestId: number, objectKey: Uint8Array, operation: string, body: RequestBody): Buffer {
   const t = requestTemplate(objectKey, operation);
+  if (body instanceof Uint8Array) {
+    // Pre-marshalled arguments: template, padding to 8, arguments; no writer.
+    const tl = t.length;
+    const start = body.length > 0 ? (tl + 7) & ~7 : tl;
+    const out = Buffer.allocUnsafe(start + body.length);
+    out.set(t, 0);
+    for (let i = tl; i < start; i++) out[i] = 0;
+    out.set(body, start);
+    out.writeUInt32LE(out.length - GIOP_HEADER_SIZE, 8);
+    out.writeUInt32LE(requestId, GIOP_HEADER_SIZE);
+    return out;
+  }
   const w = new CdrWriter({ littleEndian: true, origin: 0, initialSize: t.length + 128 });
   w.raw(t);
   if (body) {
@@ -152,12 +165,7 @@ export class GiopConnection {
   }
 
   /** Sends a Request and resolves with the matching Reply (any reply status; the caller interprets it). */
-  request(
-    objectKey: Uint8Array,
-    operation: string,
-    body: ((w: CdrWriter) => void) | undefined,
-    opts: RequestOptions,
-  ): Promise<ReplyMessage> {
+  request(objectKey: Uint8Array, operation: string, body: RequestBody, opts: RequestOptions): Promise<ReplyMessage> {
     if (opts.signal?.aborted) return Promise.reject(this.abortError(opts, opts.signal.reason));
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
