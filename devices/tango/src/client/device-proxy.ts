@@ -226,8 +226,12 @@ function toReading(a: AttributeValue5, device: string): AttributeResult {
 /** Attribute names whose read arguments a proxy keeps marshalled (the cache starts over when full). */
 const READ_ARGS_CACHE_SIZE = 256;
 
+function readValue5(r: CdrReader): AttributeValue5 {
+  return readAttributeValue5(r, true);
+}
+
 function readValues5(r: CdrReader): AttributeValue5[] {
-  return r.sequence(40, (x) => readAttributeValue5(x, true), "AttributeValueList_5");
+  return r.sequence(40, readValue5, "AttributeValueList_5");
 }
 
 export class DeviceProxy {

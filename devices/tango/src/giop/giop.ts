@@ -131,8 +131,19 @@ export interface SimpleMessage {
 
 export type GiopMessage = RequestMessage | ReplyMessage | LocateRequestMessage | LocateReplyMessage | CancelRequestMessage | SimpleMessage;
 
-function readServiceContexts(r: CdrReader): ServiceContext[] {
-  return r.sequence(8, (x) => ({ id: x.ulong(), data: x.octets() }), "service context list");
+const NO_SERVICE_CONTEXTS: readonly ServiceContext[] = Object.freeze([]);
+
+function readServiceContext(x: CdrReader): ServiceContext {
+  return { id: x.ulong(), data: x.octets() };
+}
+
+function readServiceContexts(r: CdrReader): readonly ServiceContext[] {
+  // Replies to Tango clients carry none: no array per message for the common case.
+  const n = r.seqLength(8, "service context list");
+  if (n === 0) return NO_SERVICE_CONTEXTS;
+  const out = new Array<ServiceContext>(n);
+  for (let i = 0; i < n; i++) out[i] = readServiceContext(r);
+  return out;
 }
 
 function readTarget(r: CdrReader): TargetAddress {
@@ -178,7 +189,7 @@ export function decodeMessage(buf: Uint8Array, maxSize = DEFAULT_MAX_MESSAGE_SIZ
       let requestId: number;
       let responseExpected: boolean;
       let target: TargetAddress;
-      let serviceContexts: ServiceContext[];
+      let serviceContexts: readonly ServiceContext[];
       let operation: string;
       if (header.minor >= 2) {
         requestId = r.ulong();
@@ -204,7 +215,7 @@ export function decodeMessage(buf: Uint8Array, maxSize = DEFAULT_MAX_MESSAGE_SIZ
     case "Reply": {
       let requestId: number;
       let statusCode: number;
-      let serviceContexts: ServiceContext[];
+      let serviceContexts: readonly ServiceContext[];
       if (header.minor >= 2) {
         requestId = r.ulong();
         statusCode = r.ulong();
