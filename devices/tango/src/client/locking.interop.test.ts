@@ -1,6 +1,6 @@
 /**
  * Device locking against the real cppTango TangoTest sys/tg_test/1 of the reference stack, with a real second client:
- * a PyTango 9.3 process (fixtures/lock_peer.py, cppTango's own client library) that answers JSON requests on stdin.
+ * a PyTango 9.3 process (testing/fixtures/lock_peer.py, cppTango's own client library) that answers JSON requests on stdin.
  *
  * The device is shared: every test releases its lock in `finally`, `after` force-unlocks a lock left by this suite's
  * clients, and locks are held only for a few seconds (another suite writing to sys/tg_test/1 at that moment would get
@@ -19,14 +19,13 @@ import { DeviceProxy } from "./device-proxy.ts";
 
 const TANGO_HOST = "127.0.0.1:10000";
 const TT = "sys/tg_test/1";
-const PEER = fileURLToPath(new URL("./fixtures/lock_peer.py", import.meta.url));
+const PEER = fileURLToPath(new URL("../testing/fixtures/lock_peer.py", import.meta.url));
 /** Long enough for a 2 s lock to expire on the server (validity counted in whole seconds of time()). */
 const PAST_2S_VALIDITY_MS = 3500;
 
 interface PeerReply {
   readonly ok: boolean;
-  readonly reasons?: string[];
-  readonly descs?: string[];
+  readonly errors?: { reason: string; desc: string; origin: string }[];
   readonly [k: string]: unknown;
 }
 
@@ -72,7 +71,7 @@ class Peer {
   async fails(req: Record<string, unknown>, reason: string): Promise<PeerReply> {
     const r = await this.call(req);
     assert.equal(r.ok, false, `peer ${JSON.stringify(req)} succeeded, expected ${reason}`);
-    assert.equal(r.reasons?.[0], reason, `peer ${JSON.stringify(req)}: ${JSON.stringify(r)}`);
+    assert.equal(r.errors?.[0]?.reason, reason, `peer ${JSON.stringify(req)}: ${JSON.stringify(r)}`);
     return r;
   }
 

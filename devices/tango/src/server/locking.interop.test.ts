@@ -4,7 +4,7 @@
  *   touched), and
  * - our server (class LockTest: TangoTest's double_scalar and DevDouble),
  * both registered in the reference database for the suite and removed afterwards. Each target has a PyTango 9.3
- * second client (test-fixtures/pytango_lock_peer.py) and our own client (DeviceProxy.lock & co.). What every step
+ * second client (testing/fixtures/lock_peer.py) and our own client (DeviceProxy.lock & co.). What every step
  * saw (reasons, descriptions and origins of the errors, lock status texts, lockInfo, PyTango's get_locker) is
  * normalised (device names, pids) and must be identical for both targets; our server's observations are also
  * checked against the expected values, so that a behaviour both got wrong the same way still fails.
@@ -27,7 +27,7 @@ import { LockTest } from "./test-fixtures/lock-device.ts";
 
 const TANGO_HOST = "127.0.0.1:10000";
 const TANGO_TEST = "/usr/lib/tango/TangoTest";
-const PEER = fileURLToPath(new URL("./test-fixtures/pytango_lock_peer.py", import.meta.url));
+const PEER = fileURLToPath(new URL("../testing/fixtures/lock_peer.py", import.meta.url));
 const INSTANCE = `lockcmp${process.pid}`;
 const TT_SERVER = `TangoTest/${INSTANCE}`;
 const TT_DEVICE = `qa/locktt/${process.pid}`;
@@ -347,7 +347,7 @@ describe("locking: our server side by side with cppTango's TangoTest (PyTango an
       locked: true,
       status: "Device <dev> is locked by CPP or Python client with PID <pid> from host localhost",
       is_locked_by_me: false,
-      locker: { ll: "CPP", li: "<pid>", locker_host: "localhost", locker_class: "Not defined" },
+      locker: { ll: "CPP", li: "<pid>", locker_host: "localhost", locker_ip: "127.0.0.1", locker_class: "Not defined" },
     });
     assert.deepEqual(seen.otherWrite, { ...locked, origin: "Device_Impl::write_attributes_4" });
     assert.deepEqual(seen.otherCommand, { ...locked, origin: "Device_Impl::command_inout4" });
@@ -378,7 +378,7 @@ describe("locking: our server side by side with cppTango's TangoTest (PyTango an
       locked: true,
       status: "Device <dev> is locked by CPP or Python client with PID <peer-pid> from host localhost",
       is_locked_by_me: true,
-      locker: { ll: "CPP", li: "<peer-pid>", locker_host: "localhost", locker_class: "Not defined" },
+      locker: { ll: "CPP", li: "<peer-pid>", locker_host: "localhost", locker_ip: "127.0.0.1", locker_class: "Not defined" },
     });
     const weSee = seen.weSee as Record<string, unknown>;
     assert.deepEqual([weSee.locked, weSee.lockedByMe, weSee.lockerPid, weSee.lockCount], [true, false, "<peer-pid>", 0]);
