@@ -5,6 +5,7 @@
  * Usage: node --import tsx bench/raw-client-node.ts '<json from raw-request.ts>' [seconds]   → one JSON object.
  */
 import { connect } from "node:net";
+import { loop } from "./timing.ts";
 
 const spec = JSON.parse(process.argv[2] ?? "{}") as { host: string; port: number; request_hex: string };
 const seconds = Number(process.argv[3] ?? 5);
@@ -36,26 +37,5 @@ const call = (): Promise<void> =>
     socket.write(request);
   });
 
-for (let i = 0; i < 200; i++) await call();
-const lat: number[] = [];
-const t0 = performance.now();
-const tEnd = t0 + seconds * 1000;
-for (;;) {
-  const a = performance.now();
-  await call();
-  const b = performance.now();
-  lat.push(b - a);
-  if (b >= tEnd) break;
-}
-const total = (performance.now() - t0) / 1000;
-lat.sort((x, y) => x - y);
-const us = (ms: number): number => Math.round(ms * 10_000) / 10;
-process.stdout.write(
-  `${JSON.stringify({
-    calls: lat.length,
-    per_s: Math.round((lat.length / total) * 10) / 10,
-    lat_median_us: us(lat[lat.length >> 1] as number),
-    lat_p99_us: us(lat[Math.floor(0.99 * (lat.length - 1))] as number),
-  })}\n`,
-);
+process.stdout.write(`${JSON.stringify(await loop(call, seconds))}\n`);
 socket.destroy();
