@@ -9,6 +9,8 @@ Attributes:
 - tagged (DevLong, READ): alarm events pushed by code with an explicit quality and time stamp, PushTagged(
   [value, quality, sec, usec]); PushTaggedError() pushes a DevFailed (reason "AlarmFixture_Failure").
 - plain (DevDouble, READ): no alarm event declared (subscription refused).
+- drift (DevDouble, READ, polled every 100 ms, same limits as level): alarm events detected by the polling,
+  SetDrift(v) sets the value.
 """
 
 import sys
@@ -22,6 +24,7 @@ class Alarm10(Device):
     def init_device(self):
         super().init_device()
         self._level = 0.0
+        self._drift = 0.0
         self._tagged = 0
         self._tagged_q = AttrQuality.ATTR_VALID
         self._tagged_t = None
@@ -49,6 +52,22 @@ class Alarm10(Device):
     @attribute(dtype=float, access=AttrWriteType.READ)
     def plain(self):
         return 1.5
+
+    @attribute(
+        dtype=float,
+        access=AttrWriteType.READ,
+        polling_period=100,
+        min_alarm=-10.0,
+        min_warning=-5.0,
+        max_warning=5.0,
+        max_alarm=10.0,
+    )
+    def drift(self):
+        return self._drift
+
+    @command(dtype_in=float)
+    def SetDrift(self, v):
+        self._drift = v
 
     @command(dtype_in=float)
     def SetLevel(self, v):

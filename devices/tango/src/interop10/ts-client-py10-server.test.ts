@@ -13,7 +13,7 @@ import { parseIor } from "../corba/ior.ts";
 import { Database } from "../database/database.ts";
 import { DevFailed } from "../errors/errors.ts";
 import { type EventItem, subscribe } from "../events/consumer.ts";
-import { Children, freePort, REFERENCE_DB, run, skipReason, startPy10PyRef } from "./harness.ts";
+import { Children, freePort, REFERENCE_DB, run, skipReason, startPy10PyRef, waitFor } from "./harness.ts";
 
 const env = { ...process.env, TANGO_HOST: REFERENCE_DB, ORBclientTransportRule: "* tcp" };
 const skip = skipReason(env, { tangoAdmin: true });
@@ -51,7 +51,16 @@ describe("our client → pytango 10 device server (through the reference databas
     assert.equal((await run("tango_admin", ["--add-property", DEVICE, "Gain", "3"], env)).code, 0);
     server = await startPy10PyRef(children, env, "t10", await freePort());
     context = new TangoContext({ tangoHost: REFERENCE_DB });
-    dev = await DeviceProxy.connect(DEVICE, { context, timeoutMs: 5000 });
+    // The port opens before the server exports its device to the database (a wider gap on a loaded machine).
+    await waitFor(`${DEVICE} exported`, async () => {
+      try {
+        dev = await DeviceProxy.connect(DEVICE, { context, timeoutMs: 5000 });
+        return true;
+      } catch (e) {
+        if (e instanceof DevFailed && e.errors[0]?.reason === "API_DeviceNotExported") return false;
+        throw e;
+      }
+    });
   });
   after(async () => {
     await context?.close();

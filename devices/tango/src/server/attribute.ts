@@ -91,6 +91,8 @@ export class AttrRuntime {
   writeTime = 0;
   change: EventFlags;
   archive: EventFlags;
+  /** Tango 10 alarm events. */
+  alarm: EventFlags;
   dataReady: boolean;
   /** Polling period (ms) when polled; 0 = externally triggered. */
   pollPeriod: number | undefined;
@@ -124,6 +126,7 @@ export class AttrRuntime {
     };
     this.change = { implemented: spec.events?.change?.pushedByCode === true, detect: spec.events?.change?.detect === true };
     this.archive = { implemented: spec.events?.archive?.pushedByCode === true, detect: spec.events?.archive?.detect === true };
+    this.alarm = { implemented: spec.events?.alarm?.pushedByCode === true, detect: spec.events?.alarm?.detect === true };
     this.dataReady = spec.events?.dataReady === true;
     if (spec.initialWriteValue !== undefined) {
       this.setPoint = spec.initialWriteValue;

@@ -21,7 +21,7 @@ import type { Clock, Logger } from "../iiop/logger.ts";
 import { AttrRuntime } from "./attribute.ts";
 import { getDeviceClassSpec, isReading } from "./decorators.ts";
 import { bindDeviceHost, type Device, type DeviceHost, type PushedEventKind, type PushOptions } from "./device.ts";
-import { isChange, parseCriteria, type Snapshot } from "./event-detect.ts";
+import { isAlarmChange, isChange, parseCriteria, type Snapshot } from "./event-detect.ts";
 import { isThenable, type Monitor } from "./monitor.ts";
 import type { CommandSpec, DeviceClassSpec, PropertySpec } from "./spec.ts";
 import { anyOfItems, flatten, fromAny, parseLimit, shapeWritten, toAny, unionOf } from "./values.ts";
@@ -39,7 +39,8 @@ export interface DeviceStore {
   deleteDeviceProperty(device: string, name: string): Promise<void>;
 }
 
-export type AttrEventKind = "change" | "archive" | "periodic" | "user";
+/** `alarm`: Tango 10 alarm events (sent on quality changes). */
+export type AttrEventKind = "change" | "archive" | "periodic" | "user" | "alarm";
 
 /** Where events go (the ZMQ supplier). */
 export interface EventSink {
@@ -886,7 +887,7 @@ export class DeviceRuntime {
     }
     if (value === undefined) {
       void this.readOne(a.name).then(
-        (r) => this.emit(kind, a, r, kind === "change" ? a.change.detect : kind === "archive" ? a.archive.detect : false),
+        (r) => this.emit(kind, a, r, detectOf(a, kind)),
         (e: unknown) => this.logger.warn("event read failed", { attr: a.name, error: String(e) }),
       );
       return;
@@ -903,11 +904,15 @@ export class DeviceRuntime {
         r = this.errorResult(a, a.name, df.errors, timeValNow());
       }
     }
-    this.emit(kind, a, r, kind === "change" ? a.change.detect : kind === "archive" ? a.archive.detect : false);
+    this.emit(kind, a, r, detectOf(a, kind));
   }
 
   #rememberOnly(kind: PushedEventKind, a: AttrRuntime, value: unknown, opts: PushOptions): void {
     if (kind === "user") return;
+    if (kind === "alarm") {
+      this.#snapshots.delete(`alarm:${a.lname}`);
+      return;
+    }
     try {
       const r = this.resultOf(a, value, opts);
       this.#snapshots.set(`${kind}:${a.lname}`, snap(r));
@@ -916,11 +921,22 @@ export class DeviceRuntime {
     }
   }
 
-  /** Sends an attribute event through the sink, applying change/archive detection when `detect` is set. */
+  /** Sends an attribute event through the sink, applying change/archive/alarm detection when `detect` is set. */
   emit(kind: AttrEventKind, a: AttrRuntime, r: AttrResult, detect: boolean): void {
     const sink = this.ctx.events;
     if (!sink) return;
-    if (kind === "change" || kind === "archive") {
+    if (kind === "alarm") {
+      const key = `alarm:${a.lname}`;
+      // As cppTango 10: the first alarm event after a new subscription is always sent, so nothing is remembered
+      // while nobody listens.
+      if (!sink.wants(this.lname, a.lname, kind)) {
+        this.#snapshots.delete(key);
+        return;
+      }
+      const cur = snap(r);
+      if (detect && !isAlarmChange(this.#snapshots.get(key), cur)) return;
+      this.#snapshots.set(key, cur);
+    } else if (kind === "change" || kind === "archive") {
       const key = `${kind}:${a.lname}`;
       const cur = snap(r);
       if (detect) {
@@ -947,6 +963,7 @@ export class DeviceRuntime {
     if (!sink) return;
     if (!a.change.implemented || a.change.detect) this.emit("change", a, r, true);
     if (!a.archive.implemented || a.archive.detect) this.emit("archive", a, r, true);
+    if (!a.alarm.implemented || a.alarm.detect) this.emit("alarm", a, r, true);
     const period = parseLimit(a.props.eventPeriod) ?? 1000;
     const last = this.#lastPeriodic.get(a.lname) ?? 0;
     const now = this.ctx.clock.now();
@@ -976,6 +993,8 @@ export class DeviceRuntime {
           );
         }
       }
+    } else if (event === "alarm") {
+      if (!polled && !a.alarm.implemented) throw pollingNotStarted(this.name, a.name);
     } else if (event === "periodic") {
       if (!polled) throw pollingNotStarted(this.name, a.name);
     } else if (event === "data_ready") {
@@ -989,6 +1008,14 @@ export class DeviceRuntime {
     }
     return a;
   }
+}
+
+/** The `detect` flag of a code-pushed event kind (periodic and user events are never filtered). */
+function detectOf(a: AttrRuntime, kind: PushedEventKind): boolean {
+  if (kind === "change") return a.change.detect;
+  if (kind === "archive") return a.archive.detect;
+  if (kind === "alarm") return a.alarm.detect;
+  return false;
 }
 
 function pollingNotStarted(dev: string, attr: string): DevFailed {

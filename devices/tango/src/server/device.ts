@@ -9,7 +9,7 @@ import { DevStateNames } from "../idl/constants.ts";
 import { type Logger, silentLogger } from "../iiop/logger.ts";
 
 export type Quality = "ATTR_VALID" | "ATTR_INVALID" | "ATTR_ALARM" | "ATTR_CHANGING" | "ATTR_WARNING";
-export type PushedEventKind = "change" | "archive" | "user";
+export type PushedEventKind = "change" | "archive" | "user" | "alarm";
 
 export interface PushOptions {
   readonly quality?: Quality;
@@ -25,7 +25,7 @@ export interface DeviceHost {
   /** `value === undefined` → the runtime reads the attribute; an Error/DevFailed value pushes an error event. */
   push(kind: PushedEventKind, attr: string, value: unknown, opts: PushOptions): void;
   pushDataReady(attr: string, ctr: number): void;
-  setEventFlags(kind: "change" | "archive" | "dataReady", attr: string, implemented: boolean, detect: boolean): void;
+  setEventFlags(kind: "change" | "archive" | "alarm" | "dataReady", attr: string, implemented: boolean, detect: boolean): void;
   property(name: string): unknown;
   onStateChange(state: DevStateName): void;
   /** The server's client context (proxies / event subscriptions to other devices), created on first use. */
@@ -137,6 +137,13 @@ export class Device {
   pushArchiveEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
     this.#host?.push("archive", attr, value, opts);
   }
+  /**
+   * Pushes a Tango 10 alarm event (`value` omitted → the attribute is read). With `detect` (setAlarmEvent), it is sent
+   * only when the quality (from the alarm/warning limits, or `opts.quality`) changes, and the first time.
+   */
+  pushAlarmEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
+    this.#host?.push("alarm", attr, value, opts);
+  }
   /** Pushes a user event. */
   pushEvent(attr: string, value?: unknown, opts: PushOptions = {}): void {
     this.#host?.push("user", attr, value, opts);
@@ -150,6 +157,10 @@ export class Device {
   }
   setArchiveEvent(attr: string, implemented = true, detect = true): void {
     this.#host?.setEventFlags("archive", attr, implemented, detect);
+  }
+  /** Declares that the code pushes Tango 10 alarm events for `attr` (`detect`: send only on a quality change). */
+  setAlarmEvent(attr: string, implemented = true, detect = true): void {
+    this.#host?.setEventFlags("alarm", attr, implemented, detect);
   }
   setDataReadyEvent(attr: string, implemented = true): void {
     this.#host?.setEventFlags("dataReady", attr, implemented, false);

@@ -60,6 +60,18 @@ export function isChange(prev: Snapshot | undefined, cur: Snapshot, numeric: boo
   return false;
 }
 
+/**
+ * Would an alarm event (Tango 10) be sent going from `prev` to `cur`? The first one, a change of quality (ATTR_VALID,
+ * ATTR_WARNING, ATTR_ALARM... as computed from the alarm/warning limits or given), or a read error appearing,
+ * changing reason or going away; an unchanged quality with another value is not.
+ */
+export function isAlarmChange(prev: Snapshot | undefined, cur: Snapshot): boolean {
+  if (!prev) return true;
+  if (prev.error !== cur.error) return true;
+  if (cur.error !== undefined) return false;
+  return prev.quality !== cur.quality;
+}
+
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {

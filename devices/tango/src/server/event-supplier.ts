@@ -14,7 +14,10 @@
 import type { Publisher, XPublisher } from "zeromq";
 import { DevFailed } from "../errors/errors.ts";
 import {
+  ALARM_EVENT_MIN_CLIENT_IDL,
+  ALARM_EVENT_NAME,
   attributeEventTopic,
+  type ClientWireEventName,
   type EventPayload,
   encodeEventMessage,
   encodeHeartbeatMessage,
@@ -24,7 +27,6 @@ import {
   IDL5_PREFIX,
   isWireEventName,
   tangoHostPrefix,
-  type WireEventName,
 } from "../events/zmq-wire.ts";
 import { TANGO_DEV_VERSION, TANGO_LIB_RELEASE } from "../idl/constants.ts";
 import type { AttributeConfig } from "../idl/structs.ts";
@@ -107,14 +109,29 @@ function plainDevice(name: string): string {
   return n.toLowerCase();
 }
 
-const KIND_TO_WIRE: Readonly<Record<AttrEventKind | "attr_conf" | "data_ready", WireEventName>> = {
+const KIND_TO_WIRE: Readonly<Record<AttrEventKind | "attr_conf" | "data_ready", ClientWireEventName>> = {
   change: "change",
   archive: "archive",
   periodic: "periodic",
   user: "user_event",
+  alarm: ALARM_EVENT_NAME,
   attr_conf: "attr_conf",
   data_ready: "data_ready",
 };
+
+/**
+ * Alarm events need a Tango 10 client (ZmqEventSubscriptionChange argin[4] ≥ 6): an older one (or none given) is
+ * refused with cppTango 10's API_ClientTooOld.
+ */
+function checkAlarmClient(clientIdl: string | undefined): void {
+  const v = clientIdl === undefined || clientIdl.trim() === "" ? 0 : Number(clientIdl);
+  if (Number.isInteger(v) && v >= ALARM_EVENT_MIN_CLIENT_IDL) return;
+  throw DevFailed.from(
+    "API_ClientTooOld",
+    `Client library version ${clientIdl ?? "(none)"} is too old to subscribe to ${ALARM_EVENT_NAME}. A client library version of at least ${ALARM_EVENT_MIN_CLIENT_IDL} is required`,
+    "DServer::zmq_event_subscription_change",
+  );
+}
 
 export class ZmqEventSupplier implements EventSink {
   readonly #opts: ZmqEventSupplierOptions;
@@ -153,7 +170,8 @@ export class ZmqEventSupplier implements EventSink {
   get channel(): string {
     return heartbeatChannel(this.#prefix, this.#opts.server.adminName, { noDb: this.#noDb });
   }
-  topic(device: string, attr: string, event: WireEventName): string {
+  /** The topic of an attribute event: `….idl5_change`, `….alarm` (Tango 10 alarm events are never idl5_ prefixed). */
+  topic(device: string, attr: string, event: ClientWireEventName): string {
     return attributeEventTopic({ prefix: this.#prefix, device, attribute: attr, event, idl: 5, noDb: this.#noDb });
   }
 
@@ -222,9 +240,10 @@ export class ZmqEventSupplier implements EventSink {
     const attr = (argin[1] as string).toLowerCase();
     let event = (argin[3] as string).toLowerCase();
     if (event.startsWith(IDL5_PREFIX)) event = event.slice(IDL5_PREFIX.length);
-    if (!isWireEventName(event) || event === "quality") {
+    if (event !== ALARM_EVENT_NAME && (!isWireEventName(event) || event === "quality")) {
       throw DevFailed.from("API_WrongEventName", `${argin[3]} is not a known event type`, "DServer::zmq_event_subscription_change");
     }
+    if (event === ALARM_EVENT_NAME) checkAlarmClient(argin[4]);
     if (event === "pipe")
       throw DevFailed.from("API_PipeNotFound", `device ${device} has no pipe ${attr}`, "DServer::zmq_event_subscription_change");
     const rt = this.#opts.server.device(device);
@@ -256,6 +275,8 @@ export class ZmqEventSupplier implements EventSink {
     const now = this.#opts.clock.now();
     for (let i = 0; i + 2 < argin.length; i += 3) {
       let event = (argin[i + 2] as string).toLowerCase();
+      // cppTango 10: `idl5_alarm` is refused here (a client that prefixes alarm is an IDL 5 one), failing the call.
+      if (event === `${IDL5_PREFIX}${ALARM_EVENT_NAME}`) checkAlarmClient("5");
       if (event.startsWith(IDL5_PREFIX)) event = event.slice(IDL5_PREFIX.length);
       const key = `${plainDevice(argin[i] as string)}/${(argin[i + 1] as string).toLowerCase()}.${event}`;
       if (this.#subs.has(key)) this.#subs.set(key, now);
@@ -294,7 +315,7 @@ export class ZmqEventSupplier implements EventSink {
     this.#send(device, attr, "data_ready", { kind: "data-ready", dataReady: { name: attr, dataType, ctr } });
   }
 
-  #send(device: string, attr: string, event: WireEventName, payload: EventPayload): void {
+  #send(device: string, attr: string, event: ClientWireEventName, payload: EventPayload): void {
     const s = this.#ready;
     if (!s || this.#closed) return;
     const topic = this.topic(device, attr, event);

@@ -15,7 +15,7 @@ export type AttReqType = "READ_REQ" | "WRITE_REQ";
 export interface EventSpec {
   /** The device code pushes this event itself (`set_change_event(attr, true, detect)`). */
   readonly pushedByCode?: boolean;
-  /** With pushedByCode: check the abs/rel criteria before sending (Tango `detect`). Default false. */
+  /** With pushedByCode: check the abs/rel criteria (alarm: the quality) before sending (Tango `detect`). Default false. */
   readonly detect?: boolean;
 }
 
@@ -54,6 +54,8 @@ export interface AttributeProperties {
   readonly events?: {
     readonly change?: EventSpec;
     readonly archive?: EventSpec;
+    /** Tango 10 alarm events (`set_alarm_event`); `detect`: sent only when the quality changes. */
+    readonly alarm?: EventSpec;
     readonly dataReady?: boolean;
   };
 }
