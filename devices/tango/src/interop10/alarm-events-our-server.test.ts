@@ -10,9 +10,9 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DeviceProxy } from "../client/device-proxy.ts";
 import { DevFailed } from "../errors/errors.ts";
-import { type EventSubscription, subscribe } from "../events/consumer.ts";
-import type { EventItem } from "../events/event-item.ts";
+import { subscribe } from "../events/consumer.ts";
 import { MultiDeviceTestContext } from "../testing/device-test-context.ts";
+import { LEVEL, type Seen, seen, take, untimed } from "./alarm-scenario.ts";
 import { Alarm10Ts } from "./alarm-ts-device.ts";
 import { Children, freePort, type Json, listening, py10Python, run, skipReason, waitFor } from "./harness.ts";
 
@@ -26,24 +26,6 @@ const PY_DEVICE = "qa/alarm10/py";
 const OUR_PY = "qa/alarm10ts/py";
 const OUR_TS = "qa/alarm10ts/ts";
 
-type Seen = { kind: "value"; value: unknown; quality: string; timeUs?: number } | { kind: "error"; reasons: string[] };
-function seen(i: EventItem): Seen {
-  if (i.kind === "value") return { kind: "value", value: i.value, quality: i.quality, timeUs: i.timeUs };
-  if (i.kind === "error") return { kind: "error", reasons: i.error.errors.map((e) => e.reason) };
-  throw new Error(`unexpected ${i.kind} item`);
-}
-/** Items without the time stamps of reads and computed events (they differ between servers). */
-function untimed(items: readonly Seen[]): Seen[] {
-  return items.map((s) => (s.kind === "value" ? { kind: s.kind, value: s.value, quality: s.quality } : s));
-}
-const LEVEL: Seen[] = [
-  { kind: "value", value: 0, quality: "ATTR_VALID" },
-  { kind: "value", value: 1, quality: "ATTR_VALID" },
-  { kind: "value", value: 6, quality: "ATTR_WARNING" },
-  { kind: "value", value: 11, quality: "ATTR_ALARM" },
-  { kind: "value", value: 0, quality: "ATTR_VALID" },
-  { kind: "value", value: -6, quality: "ATTR_WARNING" },
-];
 /**
  * drift polled, SetDrift 1, 6, 7, 11: the synchronous read, the first poll after the subscription (always sent, as
  * pytango 10 does), then only the quality changes.
@@ -55,21 +37,6 @@ const DRIFT: Seen[] = [
   { kind: "value", value: 11, quality: "ATTR_ALARM" },
 ];
 
-async function take(sub: EventSubscription, n: number, ms = 5000): Promise<EventItem[]> {
-  const out: EventItem[] = [];
-  const it = sub[Symbol.asyncIterator]();
-  const deadline = setTimeout(() => void sub.close(), ms);
-  try {
-    while (out.length < n) {
-      const r = await it.next();
-      if (r.done) break;
-      out.push(r.value);
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  return out;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pyRun(script: string, port: number, device: string): Promise<Json> {

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { TangoContext } from "../client/context.ts";
 import { DeviceProxy } from "../client/device-proxy.ts";
 import { DevFailed } from "../errors/errors.ts";
-import { type EventSubscription, subscribe } from "../events/consumer.ts";
-import type { EventItem } from "../events/event-item.ts";
+import { subscribe } from "../events/consumer.ts";
+import { LEVEL, type Seen, seen, take, untimed } from "./alarm-scenario.ts";
 import { Children, freePort, listening, py10Python, REFERENCE_DB, run, skipReason, waitFor } from "./harness.ts";
 
 const env = process.env;
@@ -21,44 +21,7 @@ const CLIENT = fileURLToPath(new URL("./alarm10_client.py", import.meta.url));
 const PY_DEVICE = "qa/alarm10/py";
 const TS_DEVICE = "qa/alarm10/ts";
 
-type Seen = { kind: "value"; value: unknown; quality: string; timeUs: number } | { kind: "error"; reasons: string[] };
-function seen(i: EventItem): Seen {
-  if (i.kind === "value") return { kind: "value", value: i.value, quality: i.quality, timeUs: i.timeUs };
-  if (i.kind === "error") return { kind: "error", reasons: i.error.errors.map((e) => e.reason) };
-  throw new Error(`unexpected ${i.kind} item`);
-}
-/** Items without the time stamps of reads and computed events (they differ between the two devices). */
-function untimed(items: readonly Seen[]): unknown[] {
-  return items.map((s) => (s.kind === "value" ? { kind: s.kind, value: s.value, quality: s.quality } : s));
-}
-
-async function take(sub: EventSubscription, n: number, ms = 5000): Promise<EventItem[]> {
-  const out: EventItem[] = [];
-  const it = sub[Symbol.asyncIterator]();
-  const deadline = setTimeout(() => void sub.close(), ms);
-  try {
-    while (out.length < n) {
-      const r = await it.next();
-      if (r.done) break;
-      out.push(r.value);
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  return out;
-}
 const settle = () => new Promise((r) => setTimeout(r, 200));
-
-// What the fixture pushes (SetLevel 1, 6, 7, 11, 0, -6 with detect on, limits warning ±5, alarm ±10): cppTango sends
-// an alarm event when the quality changes, and the first push; 7 (WARNING after WARNING) is not sent.
-const LEVEL = [
-  { kind: "value", value: 0, quality: "ATTR_VALID" },
-  { kind: "value", value: 1, quality: "ATTR_VALID" },
-  { kind: "value", value: 6, quality: "ATTR_WARNING" },
-  { kind: "value", value: 11, quality: "ATTR_ALARM" },
-  { kind: "value", value: 0, quality: "ATTR_VALID" },
-  { kind: "value", value: -6, quality: "ATTR_WARNING" },
-];
 
 describe("Tango 10 ALARM events: our client and pytango 10's against a pytango 10 server", { skip }, () => {
   const children = new Children();
