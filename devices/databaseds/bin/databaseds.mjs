@@ -1,50 +1,29 @@
-// Fast start of the Tango database server: runs src/main.ts from an esbuild bundle cached in dist/ (rebuilt
-// whenever one of its input files is newer than the bundle), so no TypeScript loader is needed at start-up.
+// Fast start of the Tango database server: runs src/main.ts from an esbuild bundle cached in dist/ (rebuilt whenever
+// one of its input files changed after its build started; devices/tango/bin/esbuild-bundle.mjs, shared with the CLI
+// bundler), so no TypeScript loader is needed at start-up.
 // Falls back to tsx when the bundle cannot be built or written (read-only tree, esbuild missing).
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { isFresh, NODE_BUNDLE_OPTIONS, writeBundle } from "../../tango/bin/esbuild-bundle.mjs";
 
-const pkg = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const self = fileURLToPath(import.meta.url);
+const bundler = fileURLToPath(new URL("../../tango/bin/esbuild-bundle.mjs", import.meta.url));
+const pkg = resolve(dirname(self), "..");
 const dist = join(pkg, "dist");
 const bundle = join(dist, "databaseds.mjs");
-const inputsFile = join(dist, "databaseds.inputs.json");
+const meta = join(dist, "databaseds.json");
 
 function fresh() {
-  try {
-    const built = statSync(bundle).mtimeMs;
-    const inputs = JSON.parse(readFileSync(inputsFile, "utf8"));
-    return Array.isArray(inputs) && inputs.length > 0 && inputs.every((f) => statSync(f).mtimeMs <= built);
-  } catch {
-    return false;
-  }
+  return isFresh(bundle, meta);
 }
 
 async function build() {
+  const builtAt = Date.now();
   const esbuild = await import("esbuild");
-  const r = await esbuild.build({
-    entryPoints: [join(pkg, "src/main.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["better-sqlite3", "zeromq"],
-    write: false,
-    metafile: true,
-    absWorkingDir: pkg,
-    outfile: bundle,
-    logLevel: "silent",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  const out = r.outputFiles?.[0];
-  if (!out) throw new Error("esbuild produced no output");
+  const r = await esbuild.build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(pkg, "src/main.ts")], absWorkingDir: pkg, outfile: bundle });
   mkdirSync(dist, { recursive: true });
-  const tmp = `${bundle}.${process.pid}.tmp`;
-  writeFileSync(tmp, out.contents);
-  renameSync(tmp, bundle);
-  const inputs = Object.keys(r.metafile.inputs).map((f) => resolve(pkg, f));
-  writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify(inputs));
-  renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
+  writeBundle(r, { bundle, meta, builtAt, absWorkingDir: pkg, extraInputs: [self, bundler] });
 }
 
 /** Builds the bundle unless it is fresh (image builds call it ahead of time: devices/tango/bin/prebuild.mjs). */

@@ -7,17 +7,19 @@
 // entry registers each module's namespace with serve.ts (registerBundledModules) under the specifier serve.ts would
 // import, so `--module` resolves to the bundled copy.
 //
-// A bundle is fresh while none of its input files (recorded from esbuild's metafile, plus this file) changed after
+// A bundle is fresh while none of its input files (recorded from esbuild's metafile, plus the bundler files) changed after
 // its build started. Concurrent starts (the local stack spawns its servers at once) build it once: the first takes a
 // lock directory, the others wait for it. Any failure (esbuild missing, read-only tree, a module that does not
 // compile) returns undefined and the caller falls back to tsx, which reports errors exactly as before.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { isFresh, NODE_BUNDLE_OPTIONS, writeBundle } from "./esbuild-bundle.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
+const BUNDLER = fileURLToPath(new URL("./esbuild-bundle.mjs", import.meta.url));
 const PKG = resolve(dirname(SELF), "..");
 const DIST = join(PKG, "dist", "cli");
 const SERVE_TS = join(PKG, "src/cli/commands/serve.ts");
@@ -86,47 +88,31 @@ export function bundlePaths(argv, env, cwd = process.cwd()) {
 }
 
 function fresh(p) {
-  try {
-    const meta = JSON.parse(readFileSync(p.meta, "utf8"));
-    if (!existsSync(p.bundle) || !Array.isArray(meta.inputs) || meta.inputs.length === 0) return false;
-    return meta.inputs.every((f) => statSync(f).mtimeMs <= meta.builtAt);
-  } catch {
-    return false;
-  }
+  return isFresh(p.bundle, p.meta);
 }
 
 async function build(mods, p) {
   const builtAt = Date.now();
   const esbuild = await import("esbuild");
   const r = await esbuild.build({
+    ...NODE_BUNDLE_OPTIONS,
     stdin: { contents: entrySource(mods), resolveDir: dirname(SERVE_TS), sourcefile: "tango-cli-entry.ts", loader: "ts" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    // node20 has no decorators: esbuild lowers the stage-3 decorators of the device classes, as tsx does.
-    target: "node20",
-    external: ["better-sqlite3", "zeromq"],
-    write: false,
-    metafile: true,
     absWorkingDir: PKG,
     outfile: p.bundle,
-    logLevel: "silent",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  const out = r.outputFiles?.[0];
-  if (!out) throw new Error("esbuild produced no output");
-  const inputs = Object.keys(r.metafile.inputs)
-    .map((f) => resolve(PKG, f))
-    .filter((f) => existsSync(f)); // the generated entry (stdin) has no file
   // Resolution inputs esbuild does not list: the workspaces' package.json files (exports maps).
   const devices = resolve(PKG, "..");
-  for (const d of readdirSync(devices)) if (existsSync(join(devices, d, "package.json"))) inputs.push(join(devices, d, "package.json"));
-  inputs.push(SELF);
-  const tmp = `.${process.pid}.tmp`;
-  writeFileSync(p.bundle + tmp, out.contents);
-  renameSync(p.bundle + tmp, p.bundle);
-  writeFileSync(p.meta + tmp, JSON.stringify({ builtAt, modules: mods, inputs }));
-  renameSync(p.meta + tmp, p.meta);
+  const packageFiles = readdirSync(devices)
+    .map((d) => join(devices, d, "package.json"))
+    .filter((f) => existsSync(f));
+  writeBundle(r, {
+    bundle: p.bundle,
+    meta: p.meta,
+    builtAt,
+    absWorkingDir: PKG,
+    extraInputs: [...packageFiles, SELF, BUNDLER],
+    extraMeta: { modules: mods },
+  });
 }
 
 function prune() {
