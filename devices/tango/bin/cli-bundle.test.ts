@@ -4,7 +4,6 @@
  * change, the tsx fallback for a module that does not compile, and the start gate (TANGO_START_GATE=stdin).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -12,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_MODULES } from "../src/cli/commands/serve.ts";
 import { TangoContext } from "../src/client/context.ts";
 import { DeviceProxy } from "../src/client/device-proxy.ts";
+import { serveProcess } from "../src/testing/serve-process.ts";
 import { bundleModules, bundlePaths, DEFAULT_DEVICE_MODULES, deviceModulesOf, ensureBundle, moduleKey } from "./cli-bundle.mjs";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const BIN = join(ROOT, "devices/tango/bin/tango.mjs");
 
 /** A decorated device module (stage-3 decorators, accessors), `value` returning `n`. */
 function deviceSource(n: number): string {
@@ -29,41 +28,6 @@ export class BundleDev extends Device {
   override async init(): Promise<void> { this.setState("ON"); }
 }
 `;
-}
-
-interface Served {
-  readonly child: ChildProcess;
-  readonly port: Promise<number>;
-  readonly exit: Promise<number | null>;
-  output(): string;
-}
-
-function serve(args: string[], env: Record<string, string> = {}, stdin: "ignore" | "pipe" = "ignore"): Served {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: [stdin, "pipe", "pipe"],
-  });
-  let out = "";
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout?.on("data", (b: Buffer) => {
-      out += b.toString();
-      const m = / on port (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.stderr?.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited (${code}) before listening:\n${out}`)));
-  });
-  port.catch(() => undefined);
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, port, exit, output: () => out };
-}
-
-async function stop(s: Served): Promise<void> {
-  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGTERM");
-  await s.exit;
 }
 
 describe("CLI bundle", () => {
@@ -107,7 +71,7 @@ describe("CLI bundle", () => {
     const bundle = await ensureBundle(["serve", ...args], {}, ROOT);
     assert.ok(readFileSync(bundle, "utf8").includes('tangoClass: "BundleDev"'), "the device module is compiled into the bundle");
     const readValue = async (): Promise<{ value: unknown; level: unknown; bumped: unknown }> => {
-      const s = serve(args);
+      const s = serveProcess(args);
       try {
         const port = await s.port;
         await using ctx = new TangoContext();
@@ -116,7 +80,7 @@ describe("CLI bundle", () => {
         await dev.write("level", 9);
         return { value, level: (await dev.read("level")).value, bumped: await dev.command("bump") };
       } finally {
-        await stop(s);
+        await s.stop();
       }
     };
     assert.deepEqual(await readValue(), { value: 41, level: 9, bumped: 42 });
@@ -130,7 +94,15 @@ describe("CLI bundle", () => {
   });
 
   test("the real Counter and Tabata classes work from the bundle (default modules)", async () => {
-    const s = serve(["BundleTest/b", "--nodb", "--devices", "Counter::tsrt/bundle/c", "Tabata::tsrt/bundle/t", "--host", "127.0.0.1"]);
+    const s = serveProcess([
+      "BundleTest/b",
+      "--nodb",
+      "--devices",
+      "Counter::tsrt/bundle/c",
+      "Tabata::tsrt/bundle/t",
+      "--host",
+      "127.0.0.1",
+    ]);
     try {
       const port = await s.port;
       await using ctx = new TangoContext();
@@ -142,7 +114,7 @@ describe("CLI bundle", () => {
       assert.ok(commands.includes("Start") && commands.includes("Stop"), commands.join(","));
       assert.ok((await tabata.attributeList()).length > 2);
     } finally {
-      await stop(s);
+      await s.stop();
     }
   });
 
@@ -151,7 +123,7 @@ describe("CLI bundle", () => {
     writeFileSync(file, "export const x = ;\n");
     const args = ["BundleTest/c", "--nodb", "--devices", "X::a/b/c", "--module", file];
     forget(["serve", ...args]);
-    const s = serve(args);
+    const s = serveProcess(args);
     assert.equal(await s.exit, 1);
     assert.match(s.output(), /API_ModuleNotFound/);
     assert.match(s.output(), /cannot load device module/);
@@ -159,11 +131,10 @@ describe("CLI bundle", () => {
   });
 
   test("TANGO_START_GATE=stdin: the command runs only after a line arrives on stdin", async () => {
-    const s = serve(
-      ["BundleTest/d", "--nodb", "--devices", "Counter::tsrt/bundle/g", "--host", "127.0.0.1"],
-      { TANGO_START_GATE: "stdin" },
-      "pipe",
-    );
+    const s = serveProcess(["BundleTest/d", "--nodb", "--devices", "Counter::tsrt/bundle/g", "--host", "127.0.0.1"], {
+      env: { TANGO_START_GATE: "stdin" },
+      stdin: "pipe",
+    });
     try {
       let listening = false;
       void s.port.then(() => {
@@ -182,7 +153,7 @@ describe("CLI bundle", () => {
       await using counter = await DeviceProxy.connect(`tango://127.0.0.1:${port}/tsrt/bundle/g#dbase=no`, { context: ctx });
       assert.equal(await counter.command("increment"), 1);
     } finally {
-      await stop(s);
+      await s.stop();
     }
   });
 });

@@ -1,45 +1,16 @@
 /** `tango serve` as a process: --nodb with a device list, and from the reference database (SIGTERM un-exports). */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { TangoContext } from "../../client/context.ts";
 import { DeviceProxy } from "../../client/device-proxy.ts";
 import { Database } from "../../database/database.ts";
+import { serveProcess } from "../../testing/serve-process.ts";
 
-const ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
-const BIN = `${ROOT}devices/tango/bin/tango.mjs`;
 const MODULE = "./devices/tango/src/server/test-fixtures/interop-device.ts";
-
-function serve(
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; port: Promise<number>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout?.on("data", (b: Buffer) => {
-      out += b.toString();
-      const m = / on port (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.stderr?.on("data", (b: Buffer) => {
-      err += b.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited (${code}) before listening:\n${out}\n${err}`)));
-  });
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, port, exit };
-}
 
 describe("tango serve", () => {
   test("--nodb --devices Class::name serves the devices; the admin Kill command stops the process", async () => {
-    const s = serve([
+    const s = serveProcess([
       "TsTest/cli",
       "--nodb",
       "--devices",
@@ -72,7 +43,7 @@ describe("tango serve", () => {
     const db = await Database.connect({ context: ctx });
     await db.deleteServer("TsTest/clidb").catch(() => undefined);
     await db.command("DbAddServer", ["TsTest/clidb", "tsrt/clidb/1", "Counter"], "DevVarStringArray");
-    const s = serve(["TsTest/clidb", "--module", MODULE, "--host", "127.0.0.1"], { TANGO_HOST, TANGO_SERVER_PORT: "0" });
+    const s = serveProcess(["TsTest/clidb", "--module", MODULE, "--host", "127.0.0.1"], { env: { TANGO_HOST, TANGO_SERVER_PORT: "0" } });
     try {
       await s.port;
       await using dev = await DeviceProxy.connect("tsrt/clidb/1", { context: ctx });
