@@ -6,27 +6,17 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TangoContext } from "@tango-bdd/tango";
+import { freePort } from "@tango-bdd/tango/testing";
 
 const ROOT = new URL("../../..", import.meta.url).pathname;
 const TANGO_TEST = "/usr/lib/tango/TangoTest";
 const PYREF = "/work/shared/tango-reference/pyref_device.py";
 const skip = !existsSync(TANGO_TEST) || !existsSync("/usr/bin/tango_admin") || !existsSync(PYREF);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

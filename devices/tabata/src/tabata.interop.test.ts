@@ -7,26 +7,15 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { freePort } from "@tango-bdd/tango/testing";
 import { COUNTER_ROLES } from "./workout.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const TANGO = join(ROOT, "devices/tango/bin/tango.mjs");
 const CLIENT = join(import.meta.dirname, "test-fixtures/pytango_tabata_client.py");
-
-async function freePort(): Promise<number> {
-  return await new Promise<number>((ok, ko) => {
-    const s = createServer();
-    s.once("error", ko);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? ok(a.port) : ko(new Error("no port"))));
-    });
-  });
-}
 
 function counters(prefix: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -3,11 +3,10 @@
  * device in one server, the Tabata's counter properties pointing at `tango://127.0.0.1:<port>/test/counter/<x>#dbase=no`.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { DevFailed, type DeviceProxy } from "@tango-bdd/tango";
 import type { DeviceClass } from "@tango-bdd/tango/server";
-import { MultiDeviceTestContext } from "@tango-bdd/tango/testing";
+import { freePort, MultiDeviceTestContext } from "@tango-bdd/tango/testing";
 import { AsyncTabata } from "./async-tabata.ts";
 import { Counter } from "./counter.ts";
 import { RunningState } from "./running-state.ts";
@@ -23,17 +22,6 @@ const PROPERTY: Readonly<Record<CounterRole, string>> = {
 };
 const COUNTER = (role: CounterRole): string => `test/counter/${role}`;
 const TABATA = "test/tabata/1";
-
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 interface Rig {
   readonly ctx: MultiDeviceTestContext;

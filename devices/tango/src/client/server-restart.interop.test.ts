@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Database } from "../database/database.ts";
 import { ConnectionFailed, type DevFailed, DeviceTimeout, NotAllowed } from "../errors/errors.ts";
+import { freePort } from "../testing/free-port.ts";
 import { TangoContext } from "./context.ts";
 import { DeviceProxy } from "./device-proxy.ts";
 
@@ -26,14 +26,6 @@ let context: TangoContext;
 let db: Database;
 let port = 0;
 let server: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 function startTangoTest(args: string[]): ChildProcess {
   const child = spawn(TANGO_TEST, args, { env: { ...process.env, TANGO_HOST }, stdio: "ignore" });

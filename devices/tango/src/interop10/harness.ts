@@ -5,11 +5,13 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { TangoContext } from "../client/context.ts";
 import { replyBody } from "../iiop/reply.ts";
+
+export { freePort } from "../testing/free-port.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
 export const PY10_CLIENT = fileURLToPath(new URL("./py10_client.py", import.meta.url));
@@ -32,17 +34,6 @@ export function skipReason(env: Env, needs: { tangoAdmin?: boolean } = {}): stri
   if (!existsSync(pyrefScript(env))) return `no ${pyrefScript(env)}`;
   if (needs.tangoAdmin && !existsSync("/usr/bin/tango_admin")) return "no tango_admin (reference stack)";
   return undefined;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 export function listening(port: number): Promise<boolean> {

@@ -12,7 +12,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
@@ -22,6 +21,7 @@ import { TangoContext } from "../client/context.ts";
 import { DeviceProxy } from "../client/device-proxy.ts";
 import { Database } from "../database/database.ts";
 import { DevFailed } from "../errors/errors.ts";
+import { freePort } from "../testing/free-port.ts";
 import { runServer, type ServerHandle } from "./run-server.ts";
 import { LockTest } from "./test-fixtures/lock-device.ts";
 
@@ -166,14 +166,6 @@ let db: Database;
 let handle: ServerHandle | undefined;
 let tt: Target;
 let ts: Target;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 async function waitUntilUp(name: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -6,3 +6,4 @@ export {
   type MultiDeviceTestContextOptions,
   type TestDeviceSpec,
 } from "./device-test-context.ts";
+export { freePort } from "./free-port.ts";
