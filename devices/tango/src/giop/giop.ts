@@ -294,8 +294,8 @@ function writeServiceContexts(w: CdrWriter, list: readonly ServiceContext[] | un
   });
 }
 
-/** Writes the body with the GIOP 1.2 rule: pad to 8 only if the body is not empty. */
-function writeBody(w: CdrWriter, minor: number, body: ((w: CdrWriter) => void) | undefined): void {
+/** Writes a Request/Reply body after its header: GIOP 1.2 pads to 8 only if the body is not empty; 1.0/1.1 never pad. */
+export function writeMessageBody(w: CdrWriter, minor: number, body: ((w: CdrWriter) => void) | undefined): void {
   if (!body) return;
   if (minor < 2) {
     body(w);
@@ -337,7 +337,7 @@ export function encodeRequest(spec: RequestSpec, body?: (w: CdrWriter) => void, 
     w.string(spec.operation);
     w.octets(new Uint8Array(0));
   }
-  writeBody(w, minor, body);
+  writeMessageBody(w, minor, body);
   return finishMessage(w, MsgType.Request, { ...opts, minor });
 }
 
@@ -359,7 +359,7 @@ export function encodeReply(spec: ReplySpec, body?: (w: CdrWriter) => void, opts
     w.ulong(spec.requestId);
     w.ulong(ReplyStatus[spec.status]);
   }
-  writeBody(w, minor, body);
+  writeMessageBody(w, minor, body);
   return finishMessage(w, MsgType.Reply, { ...opts, minor });
 }
 

@@ -6,7 +6,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { CdrWriter } from "../cdr/cdr.ts";
 import { CorbaSystemException, type ProtocolError } from "../errors/errors.ts";
-import { decodeMessage, encodeRequest, FrameAssembler, GIOP_HEADER_SIZE, type ReplyMessage } from "../giop/giop.ts";
+import { decodeMessage, encodeRequest, FrameAssembler, GIOP_HEADER_SIZE, type ReplyMessage, writeMessageBody } from "../giop/giop.ts";
 
 /** Thrown (once, shared) by a request whose deadline passed; the caller turns it into its own timeout error. */
 export const REQUEST_TIMED_OUT: unique symbol = Symbol("request timed out");
@@ -41,7 +41,7 @@ export type RequestBody = ((w: CdrWriter) => void) | Uint8Array | undefined;
 export function encodeRequestFast(requestId: number, objectKey: Uint8Array, operation: string, body: RequestBody): Buffer {
   const t = requestTemplate(objectKey, operation);
   if (body instanceof Uint8Array) {
-    // Pre-marshalled arguments: template, padding to 8, arguments; no writer.
+    // Pre-marshalled arguments: template, padding to 8 (GIOP 1.2: only before a non-empty body), arguments; no writer.
     const tl = t.length;
     const start = body.length > 0 ? (tl + 7) & ~7 : tl;
     const out = Buffer.allocUnsafe(start + body.length);
@@ -54,13 +54,7 @@ export function encodeRequestFast(requestId: number, objectKey: Uint8Array, oper
   }
   const w = new CdrWriter({ littleEndian: true, origin: 0, initialSize: t.length + 128 });
   w.raw(t);
-  if (body) {
-    const before = w.pos;
-    w.align(8);
-    const aligned = w.pos;
-    body(w);
-    if (w.pos === aligned) w.pos = before;
-  }
+  writeMessageBody(w, 2, body);
   const out = w.finish();
   out.writeUInt32LE(out.length - GIOP_HEADER_SIZE, 8);
   out.writeUInt32LE(requestId, GIOP_HEADER_SIZE);
