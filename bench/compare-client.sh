@@ -31,14 +31,13 @@ const [dir, rounds] = [process.argv[2], Number(process.argv[3])];
 const figures = ["read_attribute_double_scalar", "command_inout_DevDouble"];
 const out = { rounds: [], summary: {} };
 const ratios = Object.fromEntries(figures.map((f) => [f, []]));
-const floorRatios = [];
-const nodeFloorRatios = [];
+// The read floors measured each round: figure name in the output → file prefix of its JSON.
+const floors = { raw_socket: "raw", node_socket: "rawnode" };
+const floorRatios = Object.fromEntries(Object.keys(floors).map((k) => [k, []]));
 const latRatios = Object.fromEntries(figures.map((f) => [f, []]));
 for (let i = 1; i <= rounds; i++) {
   const ts = JSON.parse(fs.readFileSync(`${dir}/ts-${i}.json`, "utf8"));
   const py = JSON.parse(fs.readFileSync(`${dir}/py-${i}.json`, "utf8"));
-  const raw = JSON.parse(fs.readFileSync(`${dir}/raw-${i}.json`, "utf8"));
-  const rawNode = JSON.parse(fs.readFileSync(`${dir}/rawnode-${i}.json`, "utf8"));
   const round = {};
   for (const f of figures) {
     const r = ts[f].per_s / py[f].per_s;
@@ -51,12 +50,12 @@ for (let i = 1; i <= rounds; i++) {
     };
   }
   const pyRead = py.read_attribute_double_scalar;
-  floorRatios.push(raw.per_s / pyRead.per_s);
-  round.read_floor_raw_socket = { per_s: raw.per_s, median_us: raw.lat_median_us, p99_us: raw.lat_p99_us,
-    ratio_over_pytango: Math.round((raw.per_s / pyRead.per_s) * 100) / 100 };
-  nodeFloorRatios.push(rawNode.per_s / pyRead.per_s);
-  round.read_floor_node_socket = { per_s: rawNode.per_s, median_us: rawNode.lat_median_us, p99_us: rawNode.lat_p99_us,
-    ratio_over_pytango: Math.round((rawNode.per_s / pyRead.per_s) * 100) / 100 };
+  for (const [k, prefix] of Object.entries(floors)) {
+    const fl = JSON.parse(fs.readFileSync(`${dir}/${prefix}-${i}.json`, "utf8"));
+    floorRatios[k].push(fl.per_s / pyRead.per_s);
+    round[`read_floor_${k}`] = { per_s: fl.per_s, median_us: fl.lat_median_us, p99_us: fl.lat_p99_us,
+      ratio_over_pytango: Math.round((fl.per_s / pyRead.per_s) * 100) / 100 };
+  }
   out.rounds.push(round);
 }
 const median = (a) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -72,8 +71,8 @@ for (const f of figures) {
     meets_target: r >= target[f],
   };
 }
-// The best read ratio any sequential client could reach against this server in these rounds.
-out.summary.read_attribute_double_scalar.floor_ratio_raw_socket_over_pytango = Math.round(median(floorRatios) * 100) / 100;
-out.summary.read_attribute_double_scalar.floor_ratio_node_socket_over_pytango = Math.round(median(nodeFloorRatios) * 100) / 100;
+// The best read ratio a sequential client (any; a Node.js one) could reach against this server in these rounds.
+for (const k of Object.keys(floors))
+  out.summary.read_attribute_double_scalar[`floor_ratio_${k}_over_pytango`] = Math.round(median(floorRatios[k]) * 100) / 100;
 console.log(JSON.stringify(out, null, 1));
 JS
