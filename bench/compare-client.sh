@@ -17,12 +17,15 @@ export TANGO_HOST="${TANGO_HOST:-127.0.0.1:10000}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+# Our client and the Node floor run as plain JavaScript bundles, as a deployed client runs (bench/bundle.mjs).
+TSB="$(cd "$REPO" && node bench/bundle.mjs bench/client-bench.ts)"
+RAWNODE="$(cd "$REPO" && node bench/bundle.mjs bench/raw-client-node.ts)"
 RAW="$(cd "$REPO" && node --import tsx bench/raw-request.ts "${BENCH_DEVICE:-sys/tg_test/1}" double_scalar)"
 for i in $(seq 1 "$ROUNDS"); do
-  (cd "$REPO" && node --import tsx bench/client-bench.ts "$SECS") > "$tmp/ts-$i.json"
+  (cd "$REPO" && node "$TSB" "$SECS") > "$tmp/ts-$i.json"
   ORBclientTransportRule='* tcp' BENCH_EVENTS="${BENCH_EVENTS:-1000}" /usr/bin/python3 "$REF/tools/bench.py" "$SECS" > "$tmp/py-$i.json"
   /usr/bin/python3 "$REPO/bench/raw-client.py" "$RAW" "$SECS" > "$tmp/raw-$i.json"
-  (cd "$REPO" && node --import tsx bench/raw-client-node.ts "$RAW" "$SECS") > "$tmp/rawnode-$i.json"
+  (cd "$REPO" && node "$RAWNODE" "$RAW" "$SECS") > "$tmp/rawnode-$i.json"
 done
 
 node - "$tmp" "$ROUNDS" <<'JS'

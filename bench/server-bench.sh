@@ -11,14 +11,17 @@ DUR="${1:-4}"
 ROUNDS="${ROUNDS:-3}"
 export ORBclientTransportRule='* tcp'
 export TANGO_HOST=127.0.0.1:10000
-bash /work/shared/tango-reference/start-reference.sh >/dev/null 2>&1 || true
+bash "${TANGO_REFERENCE_DIR:-$(dirname "$PWD")/shared/tango-reference}/start-reference.sh" >/dev/null 2>&1 || true
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# Our server and the floor run as plain JavaScript bundles, as a deployed server runs (bench/bundle.mjs).
+SERVER=$(node bench/bundle.mjs bench/server-bench.ts)
+PROXY=$(node bench/bundle.mjs bench/replay-proxy.ts)
 LOG=$(mktemp)
-node --import tsx bench/server-bench.ts "$PORT" >"$LOG" 2>&1 &
+node "$SERVER" "$PORT" >"$LOG" 2>&1 &
 SPID=$!
 FPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 FLOG=$(mktemp)
-node --import tsx bench/replay-proxy.ts "$FPORT" "$PORT" >"$FLOG" 2>&1 &
+node "$PROXY" "$FPORT" "$PORT" >"$FLOG" 2>&1 &
 FPID=$!
 trap 'kill $SPID $FPID 2>/dev/null; wait $SPID $FPID 2>/dev/null; rm -f "$LOG" "$FLOG"' EXIT
 for _ in $(seq 100); do grep -q ready "$LOG" && grep -q ready "$FLOG" && break; sleep 0.1; done
