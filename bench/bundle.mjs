@@ -5,15 +5,23 @@
 // under tsx vs 0.4-0.7 ms bundled, same minutes; bench/README.md). Same esbuild options as the `tango` CLI bundle.
 // Usage: node bench/bundle.mjs bench/events-bench.ts   → prints bench/events-bench.bundle.mjs
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { NODE_BUNDLE_OPTIONS } from "../devices/tango/bin/esbuild-bundle.mjs";
 
-const entry = process.argv[2];
-if (!entry?.endsWith(".ts")) {
-  console.error("usage: node bench/bundle.mjs <bench script .ts>");
-  process.exit(2);
+/** Bundles `entry` (a .ts path) to `outfile` (default: beside it, `<name>.bundle.mjs`); returns the output path. */
+export async function bundleBench(entry, outfile) {
+  const src = resolve(entry);
+  const out = outfile ?? join(dirname(src), `${basename(src, ".ts")}.bundle.mjs`);
+  await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [src], outfile: out, write: true, metafile: false, logLevel: "error" });
+  return out;
 }
-const src = resolve(entry);
-const out = join(dirname(src), `${basename(src, ".ts")}.bundle.mjs`);
-await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [src], outfile: out, write: true, metafile: false, logLevel: "error" });
-console.log(out);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const entry = process.argv[2];
+  if (!entry?.endsWith(".ts")) {
+    console.error("usage: node bench/bundle.mjs <bench script .ts>");
+    process.exit(2);
+  }
+  console.log(await bundleBench(entry));
+}
