@@ -167,7 +167,8 @@ function pipeInfo(c: PipeConfig): PipeInfo {
   };
 }
 
-function pipeReading(d: DevPipeData): PipeReading {
+/** A DevPipeData (read_pipe_5 reply, pipe event payload) → PipeReading. */
+export function pipeReading(d: DevPipeData): PipeReading {
   const { sec, usec } = d.time;
   return {
     name: d.name,

@@ -3,6 +3,7 @@
  * PyTango 9.3 device (fixtures/pipe_device.py: read-write, typed, guarded and broken pipes) registered for the test
  * and removed afterwards. What we read is compared with what PyTango 9.3 reads (fixtures/pipe_peer.py), both ways:
  * PyTango reads what we wrote, we read what PyTango wrote. Errors carry the reasons cppTango's client gives.
+ * Pipe events: what our subscription yields is what PyTango 9.3's callback gets for the same pushes.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -10,6 +11,8 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DevFailed, InvalidArgumentError } from "../errors/errors.ts";
+import { closeEventConsumer, eventConsumer } from "../events/consumer.ts";
+import type { EventItem } from "../events/event-item.ts";
 import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
 import { DeviceProxy } from "./device-proxy.ts";
 import type { PipeBlobInput, PipeBlobValue, PipeReadElement } from "./pipe-blob.ts";
@@ -36,7 +39,7 @@ after(async () => {
 });
 
 /** What PyTango 9.3 reads from `pipe` (after writing its own blob when `mode` is "write"), in canonical form. */
-async function pytango(device: string, mode: "read" | "write", pipe: string): Promise<unknown> {
+async function pytango(device: string, mode: "read" | "write" | "event", pipe: string): Promise<unknown> {
   const { stdout } = await promisify(execFile)("/usr/bin/python3", [PEER, device, mode, pipe], {
     env: { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" },
     timeout: 20_000,
@@ -221,5 +224,53 @@ describe("pipes on a PyTango 9.3 device", () => {
     await assert.rejects(dev.readPipe("broken"), devFailed(["PipeQa_Broken", "API_PipeFailed"]));
     await assert.rejects(dev.writePipe("nopipe", { elements: { v: 1 } }), devFailed(["API_PipeNotFound", "API_PipeFailed"]));
     await assert.rejects(dev.writePipe("typed", { elements: { v: 1 } }), devFailed(["API_PipeNotWritable", "API_PipeFailed"]));
+  });
+
+  test("pipe events: the synchronous read, pushed blobs and an error event, as PyTango's callback gets them", async () => {
+    // PyTango first (its subscription is gone before ours starts): its callback's items, then its refusal reasons.
+    const py = (await pytango(DEVICE, "event", "rw")) as { events: unknown[]; refused: string[] };
+    const consumer = eventConsumer(server?.context as NonNullable<typeof server>["context"]);
+    try {
+      const sub = await consumer.subscribe(dev, "rw", "pipe");
+      const items: EventItem[] = [];
+      const next = async () => {
+        const r = await sub.next();
+        assert.ok(!r.done, "subscription ended");
+        items.push(r.value);
+        return r.value;
+      };
+      const first = await next();
+      assert.equal(first.kind, "pipe");
+      assert.equal(first.synchronous, true);
+      for (const cmd of ["PushPipe", "PushPipeError", "PushPipe"]) {
+        await dev.command(cmd);
+        await next();
+      }
+      const ours = items.map((it) => {
+        if (it.kind === "error") return { errors: it.error.errors.map((e) => e.reason) };
+        assert.equal(it.kind, "pipe");
+        if (it.kind !== "pipe") return it;
+        assert.equal(it.name, "rw");
+        assert.ok(Math.abs(it.timeUs / 1000 - Date.now()) < 60_000, "server time stamp");
+        return { blob: canon(it.blob) };
+      });
+      assert.deepEqual(ours, py.events);
+      // Pushed events carry the server's counter; an error event does not end the subscription (the last push came).
+      assert.deepEqual(
+        items.slice(1).map((it) => typeof it.counter),
+        ["number", "number", "number"],
+      );
+      assert.equal(sub.missed, 0);
+      await sub.close();
+      // Root and outermost reasons as PyTango's (our client adds no API_CommandFailed frame in between: docs/events.md).
+      await assert.rejects(consumer.subscribe(dev, "nosuchpipe", "pipe"), (e: unknown) => {
+        assert.ok(e instanceof DevFailed);
+        assert.deepEqual([e.errors[0]?.reason, e.errors.at(-1)?.reason], [py.refused[0], py.refused.at(-1)]);
+        assert.deepEqual(py.refused, ["API_PipeNotFound", "API_CommandFailed", "API_DSFailedRegisteringEvent"]);
+        return true;
+      });
+    } finally {
+      await closeEventConsumer(server?.context as NonNullable<typeof server>["context"]);
+    }
   });
 });

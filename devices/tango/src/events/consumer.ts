@@ -36,6 +36,7 @@ import {
   type EventItemBase,
   errorItem,
   errorsItem,
+  pipeItem,
   readingItem,
   scalarItem,
   valueItem,
@@ -291,6 +292,9 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
         return;
       case "errors":
         this.deliver(errorsItem(base, payload.errors, now));
+        return;
+      case "pipe":
+        this.deliver(pipeItem(base, payload.data, now));
         return;
       default:
         return;
@@ -563,6 +567,8 @@ export class EventConsumer {
     try {
       if (sub.event === "attr-conf") {
         first = configItem(sub.base(undefined, true), await proxy.attributeQuery(sub.attribute, opts), Date.now());
+      } else if (sub.event === "pipe") {
+        first = pipeItem(sub.base(undefined, true), await proxy.readPipe(sub.attribute, opts), Date.now());
       } else {
         const [r] = await proxy.readMany([sub.attribute], opts);
         first = r
@@ -709,7 +715,8 @@ export class EventConsumer {
     }
     let payload: EventPayload;
     try {
-      payload = decodePayload(d, info.callIsExcept ? "errors" : topic.kind, le);
+      // An error on a pipe topic has the pipe payload's 8 dummy bytes too (zmq-wire.ts).
+      payload = decodePayload(d, info.callIsExcept ? "errors" : topic.kind, le, topic.kind === "pipe");
     } catch (err) {
       payload = {
         kind: "errors",

@@ -1,15 +1,17 @@
 /** What a subscription yields, and the conversions from the wire structs. */
 
 import { formatName, qualityName, type ScalarValue, shapeValue } from "../client/convert.ts";
-import type { AttributeInfo, AttributeReading, AttributeResult } from "../client/device-proxy.ts";
+import { type AttributeInfo, type AttributeReading, type AttributeResult, type PipeReading, pipeReading } from "../client/device-proxy.ts";
 import { type DevError, DevFailed, devError } from "../errors/errors.ts";
 import { AttrWriteTypeNames, type CmdArgTypeName, CmdArgTypeNames, DevStateNames, DispLevelNames } from "../idl/constants.ts";
+import type { DevPipeData } from "../idl/pipe.ts";
 import type { AttDataReady, AttributeConfig, AttributeDim, AttributeValue5 } from "../idl/structs.ts";
 import type { EventType, ScalarAttrEvent, WireScalar } from "./zmq-wire.ts";
 
 export interface EventItemBase {
   /** Device name as the subscription was made (`a/b/c`). */
   readonly device: string;
+  /** The attribute, or the pipe for `pipe` events. */
   readonly attribute: string;
   readonly event: EventType;
   /** Server event counter (absent for items made by the client: synchronous reads, timeouts...). */
@@ -35,7 +37,10 @@ export type DataReadyEventItem = EventItemBase & {
   readonly ctr: number;
 };
 
-export type EventItem = ValueEventItem | ErrorEventItem | ConfigEventItem | DataReadyEventItem;
+/** A pipe event (or the synchronous read of a pipe subscription): pipe name, server time stamp and blob, as `readPipe`. */
+export type PipeEventItem = EventItemBase & { readonly kind: "pipe" } & PipeReading;
+
+export type EventItem = ValueEventItem | ErrorEventItem | ConfigEventItem | DataReadyEventItem | PipeEventItem;
 
 type Base = Omit<EventItemBase, "receivedAt">;
 
@@ -133,6 +138,10 @@ export function configItem(base: Base, c: AttributeConfig, receivedAt: number): 
 
 export function dataReadyItem(base: Base, d: AttDataReady, receivedAt: number): DataReadyEventItem {
   return { ...base, receivedAt, kind: "data-ready", dataType: CmdArgTypeNames[d.dataType] ?? "DevVoid", ctr: d.ctr };
+}
+
+export function pipeItem(base: Base, p: DevPipeData | PipeReading, receivedAt: number): PipeEventItem {
+  return { ...base, receivedAt, kind: "pipe", ...("timeUs" in p ? p : pipeReading(p)) };
 }
 
 export function errorItem(base: Base, error: DevFailed, receivedAt: number, missed?: number): ErrorEventItem {

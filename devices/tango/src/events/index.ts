@@ -11,5 +11,5 @@ export {
   subscribeByName,
   subscribeEvent,
 } from "./consumer.ts";
-export type { ConfigEventItem, DataReadyEventItem, ErrorEventItem, EventItem, ValueEventItem } from "./event-item.ts";
+export type { ConfigEventItem, DataReadyEventItem, ErrorEventItem, EventItem, PipeEventItem, ValueEventItem } from "./event-item.ts";
 export type { EventType } from "./zmq-wire.ts";

@@ -76,7 +76,7 @@ export type ClientWireEventName = WireEventName | typeof ALARM_EVENT_NAME;
 export const ALARM_EVENT_MIN_CLIENT_IDL = 6;
 
 /** User-facing event type names (CLI, subscribe API). */
-export const EventTypes = ["change", "periodic", "archive", "user", "attr-conf", "data-ready", "alarm"] as const;
+export const EventTypes = ["change", "periodic", "archive", "user", "attr-conf", "data-ready", "alarm", "pipe"] as const;
 export type EventType = (typeof EventTypes)[number];
 
 const WIRE_OF: Record<EventType, ClientWireEventName> = {
@@ -87,6 +87,7 @@ const WIRE_OF: Record<EventType, ClientWireEventName> = {
   "attr-conf": "attr_conf",
   "data-ready": "data_ready",
   alarm: ALARM_EVENT_NAME,
+  pipe: "pipe",
 };
 
 export function wireEventName(type: EventType): ClientWireEventName {

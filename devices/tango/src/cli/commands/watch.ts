@@ -1,4 +1,4 @@
-/** `tango watch <dev> <attr> [--event change|periodic|archive|user|attr-conf|data-ready|alarm] [--count N]`: one JSON line per event. */
+/** `tango watch <dev> <attr> [--event change|periodic|archive|user|attr-conf|data-ready|alarm|pipe] [--count N]`: one JSON line per event. */
 import { closeEventConsumer, eventConsumer } from "../../events/consumer.ts";
 import { itemToJson } from "../../events/event-item.ts";
 import { EventTypes, isEventType } from "../../events/zmq-wire.ts";
