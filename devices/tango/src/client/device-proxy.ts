@@ -77,6 +77,7 @@ import {
   commandInout4,
   writeReadAttributes5Args,
   writeReadPipe5Args,
+  writeSetPipeConfig5Args,
   writeWriteAttributes4Args,
   writeWritePipe5Args,
 } from "./tango-ops.ts";
@@ -639,6 +640,31 @@ export class DeviceProxy {
     const [c] = await this.invoke("get_pipe_config_5", (w) => w.stringSeq([pipe]), readPipeConfigList, opts);
     if (!c) throw new DevFailed(devError("API_PipeNotFound", `pipe ${pipe} not found on ${this.name}`, "DeviceProxy.pipeQuery"));
     return pipeInfo(c);
+  }
+
+  /**
+   * Changes pipe configurations (set_pipe_config_5): label and description are what a server applies (cppTango stores
+   * them as pipe properties in the database); name, level and access identify the pipe. Give complete configurations,
+   * e.g. from `pipeQuery`, modified; `updatePipeConfig` does that for one pipe.
+   */
+  async setPipeConfig(configs: readonly PipeInfo[], opts?: CallOptions): Promise<void> {
+    this.check();
+    const wire: PipeConfig[] = configs.map((c) => {
+      const level = DispLevelNames.indexOf(c.level);
+      const writable = PipeWriteTypeNames.indexOf(c.writable);
+      if (level < 0 || writable < 0)
+        throw new InvalidArgumentError(`pipe ${c.name}: unknown level ${c.level} or access ${c.writable}`, "DeviceProxy.setPipeConfig");
+      return { name: c.name, description: c.description, label: c.label, level, writable, extensions: [...c.extensions] };
+    });
+    const ident = this.context.clientIdent;
+    await this.invoke("set_pipe_config_5", (w) => writeSetPipeConfig5Args(w, wire, ident), () => undefined, opts);
+  }
+
+  /** Reads one pipe's configuration, applies `patch` (label, description), writes it back; returns it as sent. */
+  async updatePipeConfig(pipe: string, patch: { label?: string; description?: string }, opts?: CallOptions): Promise<PipeInfo> {
+    const next: PipeInfo = { ...(await this.pipeQuery(pipe, opts)), ...patch };
+    await this.setPipeConfig([next], opts);
+    return next;
   }
 
   /**

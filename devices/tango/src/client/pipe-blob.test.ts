@@ -9,12 +9,12 @@ import { describe, test } from "node:test";
 import { CdrWriter } from "../cdr/cdr.ts";
 import { InvalidArgumentError } from "../errors/errors.ts";
 import { decodeMessage, type ReplyMessage, type RequestMessage } from "../giop/giop.ts";
-import { type DevPipeBlob, MAX_PIPE_DEPTH, readDevPipeData } from "../idl/pipe.ts";
+import { type DevPipeBlob, MAX_PIPE_DEPTH, readDevPipeData, readPipeConfigList } from "../idl/pipe.ts";
 import { readClntIdent } from "../idl/structs.ts";
 import { encodeRequestFast } from "../iiop/connection.ts";
 import { compareModuloPadding, parseHex } from "../testing/golden.ts";
 import { fromDevPipeBlob, inferPipeDataType, type PipeBlobInput, toDevPipeBlob } from "./pipe-blob.ts";
-import { writeReadPipe5Args, writeWritePipe5Args } from "./tango-ops.ts";
+import { writeReadPipe5Args, writeSetPipeConfig5Args, writeWritePipe5Args } from "./tango-ops.ts";
 
 function golden(file: string): ReturnType<typeof decodeMessage> & { bytes: Buffer } {
   const bytes = parseHex(readFileSync(new URL(`../idl/${file}.golden.hex`, import.meta.url), "utf8"));
@@ -133,6 +133,14 @@ describe("pipe blobs: what PyTango sends", () => {
     sameRequest("pipe-request-write_pipe_5", (w) =>
       writeWritePipe5Args(w, { name: "rw", time: theirs.time, blob: toDevPipeBlob(blob) }, ident),
     );
+  });
+
+  test("set_pipe_config_5: our request equals PyTango's (configurations, then the ClntIdent)", () => {
+    const g = golden("pipe-request-set_pipe_config_5") as RequestMessage;
+    const configs = readPipeConfigList(g.body);
+    const ident = readClntIdent(g.body);
+    assert.deepEqual(configs, [{ name: "rw", description: "set by PyTango", label: "Relabelled", level: 0, writable: 1, extensions: [] }]);
+    sameRequest("pipe-request-set_pipe_config_5", (w) => writeSetPipeConfig5Args(w, configs, ident));
   });
 
   test("read_pipe_5: our request equals PyTango's", () => {

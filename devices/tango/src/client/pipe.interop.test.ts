@@ -39,7 +39,7 @@ after(async () => {
 });
 
 /** What PyTango 9.3 reads from `pipe` (after writing its own blob when `mode` is "write"), in canonical form. */
-async function pytango(device: string, mode: "read" | "write" | "event", pipe: string): Promise<unknown> {
+async function pytango(device: string, mode: "read" | "write" | "event" | "config", pipe: string): Promise<unknown> {
   const { stdout } = await promisify(execFile)("/usr/bin/python3", [PEER, device, mode, pipe], {
     env: { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" },
     timeout: 20_000,
@@ -272,5 +272,29 @@ describe("pipes on a PyTango 9.3 device", () => {
     } finally {
       await closeEventConsumer(server?.context as NonNullable<typeof server>["context"]);
     }
+  });
+
+  test("setPipeConfig / updatePipeConfig: label and description changed, seen by PyTango too; unknown pipe refused alike", async () => {
+    const before = await dev.pipeQuery("rw");
+    try {
+      const sent = await dev.updatePipeConfig("rw", { label: "Relabelled by TS", description: "set by TypeScript" });
+      assert.deepEqual(await dev.pipeQuery("rw"), sent);
+      assert.deepEqual({ ...sent, label: before.label, description: before.description }, before);
+      const py = (await pytango(DEVICE, "config", "rw")) as { label: string; description: string; refused: string[] };
+      assert.deepEqual([py.label, py.description], ["Relabelled by TS", "set by TypeScript"]);
+      await assert.rejects(dev.setPipeConfig([{ ...before, name: "nosuchpipe" }]), (e: unknown) => {
+        assert.ok(e instanceof DevFailed);
+        assert.deepEqual(
+          e.errors.map((x) => x.reason),
+          py.refused,
+        );
+        assert.deepEqual(py.refused, ["API_PipeNotFound"]);
+        return true;
+      });
+      await assert.rejects(dev.setPipeConfig([{ ...before, level: "NOBODY" as "OPERATOR" }]), InvalidArgumentError);
+    } finally {
+      await dev.setPipeConfig([before]);
+    }
+    assert.deepEqual(await dev.pipeQuery("rw"), before);
   });
 });

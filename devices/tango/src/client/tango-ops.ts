@@ -1,7 +1,7 @@
 /** Marshalling of the Tango Device_4/Device_5 operations shared by DeviceProxy and the database link. */
 import type { CdrWriter } from "../cdr/cdr.ts";
 import { type AnyValue, readAny, writeAny } from "../corba/typecode.ts";
-import { type DevPipeData, writeDevPipeData } from "../idl/pipe.ts";
+import { type DevPipeData, type PipeConfig, writeDevPipeData, writePipeConfigList } from "../idl/pipe.ts";
 import type { AttributeValue5, ClntIdent } from "../idl/structs.ts";
 import { writeAttributeValue5, writeClntIdent } from "../idl/structs.ts";
 import type { CallOptions } from "../iiop/logger.ts";
@@ -31,6 +31,12 @@ export function writeWriteAttributes4Args(w: CdrWriter, values: readonly Attribu
 /** read_pipe_5 arguments: string name, ClntIdent ident. */
 export function writeReadPipe5Args(w: CdrWriter, pipe: string, ident: ClntIdent): void {
   w.string(pipe);
+  writeClntIdent(w, ident);
+}
+
+/** set_pipe_config_5 arguments: PipeConfigList new_conf, ClntIdent ident. */
+export function writeSetPipeConfig5Args(w: CdrWriter, configs: readonly PipeConfig[], ident: ClntIdent): void {
+  writePipeConfigList(w, configs);
   writeClntIdent(w, ident);
 }
 

@@ -231,8 +231,20 @@ const WRITE_PIPE_5: BodyCodec<WritePipe5Args> = {
     writeClntIdent(w, v.client);
   },
 };
+export interface SetPipeConfig5Args {
+  readonly configs: PipeConfig[];
+  readonly client: ClntIdent;
+}
 const PIPE_DATA: BodyCodec<DevPipeData> = { read: readDevPipeData, write: writeDevPipeData };
 const PIPE_CONFIGS: BodyCodec<PipeConfig[]> = { read: readPipeConfigList, write: writePipeConfigList };
+/** set_pipe_config_5(PipeConfigList, ClntIdent) (idl/pipe-request-set_pipe_config_5.golden.hex). */
+const SET_PIPE_CONFIG_5: BodyCodec<SetPipeConfig5Args> = {
+  read: (r) => ({ configs: readPipeConfigList(r), client: readClntIdent(r) }),
+  write: (w, v) => {
+    writePipeConfigList(w, v.configs);
+    writeClntIdent(w, v.client);
+  },
+};
 
 const op = <A, R>(args: BodyCodec<A>, result: BodyCodec<R>): OperationCodec<A, R> => ({ args, result });
 
@@ -280,7 +292,7 @@ export const TANGO_OPERATIONS = {
   command_inout_history_4: op(HISTORY_ARGS, { read: readDevCmdHistory4, write: writeDevCmdHistory4 }),
   read_attribute_history_5: op(HISTORY_ARGS, { read: readDevAttrHistory5, write: writeDevAttrHistory5 }),
   get_pipe_config_5: op(STRINGS, PIPE_CONFIGS),
-  set_pipe_config_5: op(PIPE_CONFIGS, VOID),
+  set_pipe_config_5: op(SET_PIPE_CONFIG_5, VOID),
   read_pipe_5: op(READ_PIPE_5, PIPE_DATA),
   write_pipe_5: op(WRITE_PIPE_5, VOID),
   write_read_pipe_5: op(WRITE_PIPE_5, PIPE_DATA),

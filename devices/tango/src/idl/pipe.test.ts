@@ -11,7 +11,7 @@ import { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { ProtocolError } from "../errors/errors.ts";
 import { decodeMessage, FrameAssembler, type GiopMessage } from "../giop/giop.ts";
 import { compareModuloPadding, type DecodedBody, decodeBody, parseHex, parseHexHeaders, prng, reencode } from "../testing/golden.ts";
-import type { WritePipe5Args } from "./operations.ts";
+import type { SetPipeConfig5Args, WritePipe5Args } from "./operations.ts";
 import {
   ALL_PIPES,
   type DevPipeData,
@@ -63,7 +63,7 @@ const elt = (name: string, value: DevPipeDataElt["value"], kind = "Scalar"): Dev
 
 describe("pipe codecs: captured cppTango/PyTango messages", () => {
   test("the vectors are there, each with its origin", () => {
-    assert.equal(GOLDEN.length, 6, GOLDEN.join(", "));
+    assert.equal(GOLDEN.length, 7, GOLDEN.join(", "));
     for (const f of GOLDEN) assert.match(load(f).headers.origin ?? "", /capture-pipes\.sh/, f);
   });
 
@@ -127,6 +127,15 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
       { name: "rw", description: "Echoes what was written", label: "Read-write pipe", level: 0, writable: 1, extensions: [] },
       { name: "typed", description: "One element of each type", label: "typed", level: 0, writable: 0, extensions: [] },
     ]);
+  });
+
+  test("set_pipe_config_5: the PipeConfig list then the client's ClntIdent (as set_attribute_config_5)", () => {
+    const { configs, client } = decodedValue("pipe-request-set_pipe_config_5.golden.hex") as SetPipeConfig5Args;
+    assert.deepEqual(configs, [
+      { name: "rw", description: "set by PyTango", label: "Relabelled", level: 0, writable: 1, extensions: [] },
+    ]);
+    assert.equal(client.lang, "CPP");
+    assert.ok(typeof client.pid === "number" && client.pid > 0);
   });
 });
 
