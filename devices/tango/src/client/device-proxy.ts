@@ -657,7 +657,12 @@ export class DeviceProxy {
       return { name: c.name, description: c.description, label: c.label, level, writable, extensions: [...c.extensions] };
     });
     const ident = this.context.clientIdent;
-    await this.invoke("set_pipe_config_5", (w) => writeSetPipeConfig5Args(w, wire, ident), () => undefined, opts);
+    await this.invoke(
+      "set_pipe_config_5",
+      (w) => writeSetPipeConfig5Args(w, wire, ident),
+      () => undefined,
+      opts,
+    );
   }
 
   /** Reads one pipe's configuration, applies `patch` (label, description), writes it back; returns it as sent. */

@@ -131,9 +131,7 @@ describe("pipe codecs: captured cppTango/PyTango messages", () => {
 
   test("set_pipe_config_5: the PipeConfig list then the client's ClntIdent (as set_attribute_config_5)", () => {
     const { configs, client } = decodedValue("pipe-request-set_pipe_config_5.golden.hex") as SetPipeConfig5Args;
-    assert.deepEqual(configs, [
-      { name: "rw", description: "set by PyTango", label: "Relabelled", level: 0, writable: 1, extensions: [] },
-    ]);
+    assert.deepEqual(configs, [{ name: "rw", description: "set by PyTango", label: "Relabelled", level: 0, writable: 1, extensions: [] }]);
     assert.equal(client.lang, "CPP");
     assert.ok(typeof client.pid === "number" && client.pid > 0);
   });
