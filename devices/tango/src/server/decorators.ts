@@ -1,9 +1,10 @@
 /**
- * Authoring API: stage-3 decorators (`@device`, `@attribute`, `@command`, `@deviceProperty`, `@classProperty`) and the
+ * Authoring API: stage-3 decorators (`@device`, `@attribute`, `@command`, `@pipe`, `@deviceProperty`, `@classProperty`) and the
  * plain-object form `defineDevice`. Decorators only write a DeviceClassSpec into `context.metadata`; the runtime reads
  * the spec with `getDeviceClassSpec`.
  */
 
+import type { PipeBlobInput, PipeBlobValue } from "../client/pipe-blob.ts";
 import { InvalidArgumentError } from "../errors/errors.ts";
 import type { CmdArgTypeName, DevStateName, DispLevelName } from "../idl/constants.ts";
 import { Device } from "./device.ts";
@@ -17,6 +18,8 @@ import type {
   CommandSpec,
   DataFormat,
   DeviceClassSpec,
+  PipeAccess,
+  PipeSpec,
   PropertySpec,
   SerialModel,
 } from "./spec.ts";
@@ -37,6 +40,7 @@ interface MutableSpec {
   commands: CommandSpec[];
   deviceProperties: PropertySpec[];
   classProperties: PropertySpec[];
+  pipes: PipeSpec[];
 }
 
 function specIn(metadata: DecoratorMetadataObject): MutableSpec {
@@ -48,6 +52,7 @@ function specIn(metadata: DecoratorMetadataObject): MutableSpec {
     commands: [...(inherited?.commands ?? [])],
     deviceProperties: [...(inherited?.deviceProperties ?? [])],
     classProperties: [...(inherited?.classProperties ?? [])],
+    pipes: [...(inherited?.pipes ?? [])],
   };
   m[SPEC_KEY] = own;
   return own;
@@ -72,6 +77,7 @@ export function getDeviceClassSpec(ctor: abstract new () => Device): DeviceClass
     commands: s?.commands ?? [],
     deviceProperties: s?.deviceProperties ?? [],
     classProperties: s?.classProperties ?? [],
+    pipes: s?.pipes ?? [],
   };
 }
 
@@ -332,6 +338,108 @@ export function command<const I extends AnyDType = typeof DevVoid, const O exten
   };
 }
 
+// ------------------------------------------------------------------------------------------------- @pipe
+
+/**
+ * What a pipe read handler returns: a blob `{name, elements}` (the client's PipeBlobInput, so a blob read with
+ * DeviceProxy.readPipe can be returned as it is) or PyTango's `[name, elements]`.
+ */
+export type PipeBlobReturn = PipeBlobInput | readonly [string, PipeBlobInput["elements"]];
+type PipeReturn = PipeBlobReturn | Promise<PipeBlobReturn>;
+
+export interface PipeOptions {
+  /** Tango name (default: the member name). */
+  readonly name?: string;
+  readonly label?: string;
+  readonly description?: string;
+  readonly displayLevel?: DispLevelName;
+  /** READ (default for getters and methods) or READ_WRITE (default for accessors and when `write` is given). */
+  readonly access?: PipeAccess;
+  /** Name of a device method `(req: "READ_REQ" | "WRITE_REQ") => boolean`, or the guard itself. */
+  readonly allowed?: string | ((dev: Device, req: AttReqType) => boolean | Promise<boolean>);
+  readonly allowedIn?: readonly DevStateName[];
+  /** Write handler (method name or function) receiving the decoded blob; a same-named setter also works. */
+  readonly write?: string | ((dev: Device, blob: PipeBlobValue) => unknown);
+}
+
+/** Normalizes pipe options (decorator or plain form) into a PipeSpec. */
+export function pipeSpecFrom(
+  name: string,
+  opts: PipeOptions,
+  handlers: { read?: PipeSpec["read"]; write?: PipeSpec["write"]; member?: string | symbol },
+): PipeSpec {
+  let write = handlers.write;
+  if (typeof opts.write === "function") {
+    const w = opts.write;
+    write = (dev, v) => w(dev, v);
+  } else if (typeof opts.write === "string") {
+    const m = opts.write;
+    write = (dev, v) => callMethod(dev, m, [v]);
+  }
+  const access = opts.access ?? (write ? "READ_WRITE" : "READ");
+  if (access !== "READ" && access !== "READ_WRITE")
+    throw new InvalidArgumentError(`pipe ${name}: access must be READ or READ_WRITE, not ${String(access)}`);
+  if (access === "READ_WRITE" && !write) throw new InvalidArgumentError(`pipe ${name} is READ_WRITE but has no write handler`);
+  let allowed: PipeSpec["allowed"];
+  if (typeof opts.allowed === "function") allowed = opts.allowed;
+  else if (typeof opts.allowed === "string") {
+    const m = opts.allowed;
+    allowed = (dev, req) => callMethod(dev, m, [req]) as boolean | Promise<boolean>;
+  }
+  return {
+    name,
+    member: handlers.member,
+    label: opts.label,
+    description: opts.description,
+    displayLevel: opts.displayLevel,
+    access,
+    read: handlers.read,
+    write: access === "READ_WRITE" ? write : undefined,
+    allowed,
+    allowedIn: opts.allowedIn,
+  };
+}
+
+type PipeContext<This, V> =
+  | ClassGetterDecoratorContext<This, V>
+  | ClassAccessorDecoratorContext<This, V>
+  | ClassMethodDecoratorContext<This, (this: This) => V>;
+
+/**
+ * `@pipe({ label: "ROI", access: "READ_WRITE" })` on a getter (writes go to a same-named setter or `write:`), an
+ * accessor (READ_WRITE by default: a write stores the decoded blob, a read returns it) or a zero-argument method.
+ */
+export function pipe(opts: PipeOptions = {}) {
+  return <This extends Device, V extends PipeReturn>(
+    _target: ((this: This) => V) | ClassAccessorDecoratorTarget<This, V>,
+    ctx: PipeContext<This, V>,
+  ): void => {
+    const member = ctx.name;
+    const name = opts.name ?? String(member);
+    let read: PipeSpec["read"];
+    let write: PipeSpec["write"];
+    if (ctx.kind === "accessor") {
+      const access = ctx.access;
+      read = (dev) => access.get(dev as This);
+      if (opts.access !== "READ") write = (dev, v) => access.set(dev as This, v as unknown as V);
+    } else if (ctx.kind === "getter") {
+      const access = ctx.access;
+      read = (dev) => access.get(dev as This);
+      if (opts.access === "READ_WRITE" && opts.write === undefined) {
+        write = (dev, v) => {
+          const set = findSetter(dev, member);
+          if (!set) throw new InvalidArgumentError(`pipe ${name} is writable but has no setter or write handler`, "Device");
+          set.call(dev, v);
+        };
+      }
+    } else {
+      const access = ctx.access;
+      read = (dev) => (access.get(dev as This) as (this: This) => V).call(dev as This);
+    }
+    upsert(specIn(ctx.metadata).pipes, pipeSpecFrom(name, opts, { read, write, member }));
+  };
+}
+
 // ------------------------------------------------------------------------------------------------- properties
 
 export interface PropertyOptions<D extends AnyDType> {
@@ -380,6 +488,11 @@ export interface PlainCommand<T extends Device> extends Omit<CommandOptions<AnyD
   readonly allowed?: (dev: T, arg: unknown) => boolean | Promise<boolean>;
 }
 export type PlainProperty = Omit<PropertyOptions<AnyDType>, "name">;
+export interface PlainPipe<T extends Device> extends Omit<PipeOptions, "write" | "allowed" | "name"> {
+  readonly read: (dev: T) => PipeReturn;
+  readonly write?: (dev: T, blob: PipeBlobValue) => unknown;
+  readonly allowed?: (dev: T, req: AttReqType) => boolean | Promise<boolean>;
+}
 
 /** Typed helper for one plain attribute: `attr({ dtype: DevDouble, read: (d) => d.x })`. */
 export function attr<T extends Device, const D extends AnyDType, const F extends FormatOpt = "SCALAR">(
@@ -413,6 +526,8 @@ export interface DefineDeviceOptions<T extends Device> {
   readonly commands?: Readonly<Record<string, PlainCommand<T>>>;
   readonly deviceProperties?: Readonly<Record<string, PlainProperty>>;
   readonly classProperties?: Readonly<Record<string, PlainProperty>>;
+  /** Keyed by Tango name. */
+  readonly pipes?: Readonly<Record<string, PlainPipe<T>>>;
   readonly init?: (dev: T) => void | Promise<void>;
   readonly delete?: (dev: T) => void | Promise<void>;
   readonly alwaysExecutedHook?: (dev: T) => void | Promise<void>;
@@ -464,6 +579,11 @@ export function defineDevice<T extends Device = Device>(o: DefineDeviceOptions<T
   }
   for (const [name, p] of Object.entries(o.classProperties ?? {})) {
     upsert(s.classProperties, { name, dtype: p.dtype.name, default: p.default, description: p.description, mandatory: p.mandatory });
+  }
+  for (const [name, p] of Object.entries(o.pipes ?? {})) {
+    const read = p.read as PipeSpec["read"];
+    const write = p.write as PipeSpec["write"];
+    upsert(s.pipes, { ...pipeSpecFrom(name, { ...p, allowed: undefined, write }, { read }), allowed: p.allowed as PipeSpec["allowed"] });
   }
   Object.defineProperty(Defined, METADATA, { value: meta, configurable: true });
   return Defined as unknown as new () => T;

@@ -15,6 +15,7 @@ import {
   DevStateNames,
   DispLevelNames,
 } from "../idl/constants.ts";
+import type { DevPipeData, PipeConfig } from "../idl/pipe.ts";
 import type { AttributeConfig, AttributeDim, AttributeValue5, AttrValUnion, DevCmdInfo, TimeVal } from "../idl/structs.ts";
 import { NO_DATA, timeValNow } from "../idl/structs.ts";
 import type { Clock, Logger } from "../iiop/logger.ts";
@@ -23,6 +24,7 @@ import { getDeviceClassSpec, isReading } from "./decorators.ts";
 import { bindDeviceHost, type Device, type DeviceHost, type PushedEventKind, type PushOptions } from "./device.ts";
 import { isAlarmChange, isChange, parseCriteria, type Snapshot } from "./event-detect.ts";
 import { isThenable, type Monitor } from "./monitor.ts";
+import { blobValueOf, type PipeDbProps, PipeRuntime, pipeNotAllowed, pipeNotFound, pipeNotWritable, wireBlobOf } from "./pipe.ts";
 import type { CommandSpec, DeviceClassSpec, PropertySpec } from "./spec.ts";
 import { anyOfItems, flatten, fromAny, parseLimit, shapeWritten, toAny, unionOf } from "./values.ts";
 
@@ -37,6 +39,12 @@ export interface DeviceStore {
   putAttributeProperties(device: string, attr: string, props: Readonly<Record<string, readonly string[]>>): Promise<void>;
   putDeviceProperty(device: string, name: string, values: readonly string[]): Promise<void>;
   deleteDeviceProperty(device: string, name: string): Promise<void>;
+  /** pipe (lower-case) → prop → values (DbGetDevicePipeProperty). Optional: without it pipes keep their code defaults. */
+  pipeProperties?(device: string, pipes: readonly string[]): Promise<Record<string, Record<string, string[]>>>;
+  /** pipe (lower-case) → prop → values (DbGetClassPipeProperty). */
+  classPipeProperties?(tangoClass: string, pipes: readonly string[]): Promise<Record<string, Record<string, string[]>>>;
+  putPipeProperties?(device: string, pipe: string, props: Readonly<Record<string, readonly string[]>>): Promise<void>;
+  deletePipeProperties?(device: string, pipe: string, names: readonly string[]): Promise<void>;
 }
 
 /** `alarm`: Tango 10 alarm events (sent on quality changes). */
@@ -44,10 +52,13 @@ export type AttrEventKind = "change" | "archive" | "periodic" | "user" | "alarm"
 
 /** Where events go (the ZMQ supplier). */
 export interface EventSink {
-  wants(device: string, attr: string, kind: AttrEventKind | "attr_conf" | "data_ready"): boolean;
+  /** `attr` is the pipe name for kind "pipe". */
+  wants(device: string, attr: string, kind: AttrEventKind | "attr_conf" | "data_ready" | "pipe"): boolean;
   pushAttr(device: string, attr: string, kind: AttrEventKind, r: AttrResult): void;
   pushAttrConf(device: string, attr: string, c: AttributeConfig): void;
   pushDataReady(device: string, attr: string, dataType: number, ctr: number): void;
+  /** A pipe event: the pipe data, or the error list pushed instead. */
+  pushPipe?(device: string, pipe: string, payload: DevPipeData | readonly DevError[]): void;
 }
 
 export interface RuntimeContext {
@@ -213,6 +224,9 @@ export class DeviceRuntime {
   readonly attrs = new Map<string, AttrRuntime>();
   readonly attrList: AttrRuntime[] = [];
   readonly commands = new Map<string, CommandSpec>();
+  readonly pipes = new Map<string, PipeRuntime>();
+  /** Pipes in declaration order (get_pipe_config_5 "All pipes"). */
+  readonly pipeList: PipeRuntime[] = [];
   readonly blackBoxDepth = 50;
   /**
    * The black box: a ring of blackBoxDepth slots (#bbNext is the next one to write). A slot holds its time and either
@@ -257,6 +271,12 @@ export class DeviceRuntime {
     }
     for (const c of BUILTIN_COMMANDS) this.commands.set(c.name.toLowerCase(), c);
     for (const c of spec.commands) this.commands.set(c.name.toLowerCase(), c);
+    for (const p of spec.pipes ?? []) {
+      const pr = new PipeRuntime(p);
+      if (this.pipes.has(pr.lname)) continue;
+      this.pipes.set(pr.lname, pr);
+      this.pipeList.push(pr);
+    }
     this.device = new Ctor();
     bindDeviceHost(this.device, this.#host());
   }
@@ -267,6 +287,7 @@ export class DeviceRuntime {
       className: this.className,
       logger: this.logger,
       push: (kind, attr, value, opts) => this.#push(kind, attr, value, opts),
+      pushPipe: (pipe, value, opts) => this.#pushPipe(pipe, value, opts),
       pushDataReady: (attr, ctr) => {
         const a = this.attr(attr);
         this.ctx.events?.pushDataReady(this.lname, a.lname, a.dataType, ctr);
@@ -297,6 +318,13 @@ export class DeviceRuntime {
   /** Like attr(), also returning the State/Status pseudo attributes. */
   attrOrBuiltin(name: string): AttrRuntime {
     return this.#builtin.get(name.toLowerCase()) ?? this.attr(name);
+  }
+
+  /** The pipe (case-insensitive) or DevFailed API_PipeNotFound (cppTango's text). */
+  pipe(name: string): PipeRuntime {
+    const p = this.pipes.get(name.toLowerCase());
+    if (!p) throw pipeNotFound(name);
+    return p;
   }
 
   command(name: string): CommandSpec {
@@ -341,6 +369,7 @@ export class DeviceRuntime {
         if (props) a.applyDbProps(props);
       }
     }
+    if (store && this.pipeList.length > 0) await this.#loadPipeProperties(store);
     if (missing.length > 0) {
       throw DevFailed.from(
         "API_PropertyNotFound",
@@ -348,6 +377,21 @@ export class DeviceRuntime {
         "DeviceRuntime::init",
       );
     }
+  }
+
+  async #loadPipeProperties(store: DeviceStore): Promise<void> {
+    const names = this.pipeList.map((p) => p.name);
+    const cls = (await store.classPipeProperties?.(this.className, names)) ?? {};
+    const dev = (await store.pipeProperties?.(this.name, names)) ?? {};
+    const props = (m: Record<string, string[]> | undefined): PipeDbProps => {
+      const out: { label?: string; description?: string } = {};
+      for (const [k, v] of Object.entries(m ?? {})) {
+        const key = k.toLowerCase();
+        if ((key === "label" || key === "description") && v.length > 0) out[key] = v.join("\n");
+      }
+      return out;
+    };
+    for (const p of this.pipeList) p.applyDbProps(props(cls[p.lname]), props(dev[p.lname]));
   }
 
   /** Startup: properties, init(), memorized values. Init failures put the device in FAULT instead of throwing. */
@@ -873,6 +917,113 @@ export class DeviceRuntime {
       }
       this.ctx.events?.pushAttrConf(this.lname, a.lname, a.config());
     }
+  }
+
+  // ----------------------------------------------------------------------------------------------- pipes
+
+  /** get_pipe_config_5: "All pipes" or the named ones (API_PipeNotFound for an unknown name). */
+  pipeConfigs(names: readonly string[]): PipeConfig[] {
+    if (names.length === 1 && names[0] === "All pipes") return this.pipeList.map((p) => p.config());
+    return names.map((n) => this.pipe(n).config());
+  }
+
+  /**
+   * set_pipe_config_5 (caller holds the monitor): label/description of each pipe, stored as device pipe properties.
+   * As cppTango, a failure names what was updated in its reason.
+   */
+  async setPipeConfigs(list: readonly PipeConfig[]): Promise<void> {
+    if (this.pipeList.length === 0)
+      throw DevFailed.from("API_PipeNotFound", "The device does not have any pipe", "Device_5Impl::set_pipe_config_5");
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as PipeConfig;
+      let p: PipeRuntime;
+      let change: ReturnType<PipeRuntime["applyConfig"]>;
+      try {
+        p = this.pipe(c.name);
+        change = p.applyConfig(c);
+      } catch (e) {
+        if (!(e instanceof DevFailed)) throw e;
+        let reason = e.errors[0]?.reason ?? "";
+        if (i !== 0) reason += "\nAll previous pipe(s) have been successfully updated";
+        if (i !== list.length - 1) reason += "\nAll remaining pipe(s) have not been updated";
+        throw new DevFailed([{ ...(e.errors[0] as DevError), reason }, ...e.errors.slice(1)], { cause: e });
+      }
+      const store = this.ctx.store;
+      if (!store) continue;
+      try {
+        if (Object.keys(change.put).length > 0) await store.putPipeProperties?.(this.name, p.name, change.put);
+        if (change.del.length > 0) await store.deletePipeProperties?.(this.name, p.name, change.del);
+      } catch (e) {
+        this.logger.warn("cannot store pipe properties", { pipe: p.name, error: String(e) });
+      }
+    }
+  }
+
+  /** Throws API_PipeNotAllowed; a promise only when the pipe's allowed() guard returned one. */
+  #checkPipeAllowed(p: PipeRuntime, req: "READ_REQ" | "WRITE_REQ"): Promise<void> | undefined {
+    if (p.spec.allowedIn && !p.spec.allowedIn.includes(this.device.state)) throw pipeNotAllowed(p.name, req);
+    if (!p.spec.allowed) return undefined;
+    let ok: boolean | Promise<boolean>;
+    try {
+      ok = p.spec.allowed(this.device, req);
+    } catch (e) {
+      throw jsError(e, "API_PipeFailed", `is_allowed of pipe ${p.name} failed`, `${this.className}::is_${p.name}_allowed`);
+    }
+    if (isThenable(ok)) {
+      return Promise.resolve(ok).then((yes) => {
+        if (!yes) throw pipeNotAllowed(p.name, req);
+      });
+    }
+    if (!ok) throw pipeNotAllowed(p.name, req);
+    return undefined;
+  }
+
+  /** read_pipe_5 (caller holds the monitor): pipe, always_executed_hook, is_allowed, read handler, blob. */
+  async readPipe(name: string): Promise<DevPipeData> {
+    const p = this.pipe(name);
+    await this.#hook();
+    await this.#checkPipeAllowed(p, "READ_REQ");
+    const origin = `${this.className}::read_${p.name}`;
+    const time = timeValNow(this.ctx.clock.now());
+    let raw: unknown;
+    try {
+      raw = p.spec.read ? await p.spec.read(this.device) : undefined;
+    } catch (e) {
+      throw jsError(e, "API_PipeFailed", `read of pipe ${p.name} failed`, origin);
+    }
+    return { name: p.name, time, blob: wireBlobOf(raw, p.name, origin) };
+  }
+
+  /** write_pipe_5 (caller holds the monitor and checked the lock): pipe, writable, hook, is_allowed, write handler. */
+  async writePipe(data: DevPipeData): Promise<void> {
+    const p = this.pipe(data.name);
+    if (!p.writable || !p.spec.write) throw pipeNotWritable(data.name);
+    await this.#hook();
+    await this.#checkPipeAllowed(p, "WRITE_REQ");
+    const blob = blobValueOf(data.blob);
+    try {
+      await p.spec.write(this.device, blob);
+    } catch (e) {
+      throw jsError(e, "API_PipeFailed", `write of pipe ${p.name} failed`, `${this.className}::write_${p.name}`);
+    }
+  }
+
+  /** Pipe event subscription check (cppTango: the pipe must exist). */
+  checkPipeSubscription(name: string): PipeRuntime {
+    return this.pipe(name);
+  }
+
+  #pushPipe(name: string, value: unknown, opts: PushOptions): void {
+    const p = this.pipe(name);
+    const sink = this.ctx.events;
+    if (!sink?.pushPipe || !sink.wants(this.lname, p.lname, "pipe")) return;
+    if (value instanceof Error) {
+      const df = value instanceof DevFailed ? value : jsError(value, "API_PipeFailed", `error pushed for pipe ${p.name}`, this.className);
+      sink.pushPipe(this.lname, p.lname, df.errors);
+      return;
+    }
+    const blob = wireBlobOf(value, p.name, `${this.className}::push_pipe_event`);
+    sink.pushPipe(this.lname, p.lname, { name: p.name, time: timeValNow(opts.time ?? this.ctx.clock.now()), blob });
   }
 
   // ----------------------------------------------------------------------------------------------- events

@@ -25,6 +25,8 @@ export interface DeviceHost {
   /** `value === undefined` → the runtime reads the attribute; an Error/DevFailed value pushes an error event. */
   push(kind: PushedEventKind, attr: string, value: unknown, opts: PushOptions): void;
   pushDataReady(attr: string, ctr: number): void;
+  /** A pipe event: `value` is a blob (as a pipe read handler returns it) or an Error/DevFailed. */
+  pushPipe?(pipe: string, value: unknown, opts: PushOptions): void;
   setEventFlags(kind: "change" | "archive" | "alarm" | "dataReady", attr: string, implemented: boolean, detect: boolean): void;
   property(name: string): unknown;
   onStateChange(state: DevStateName): void;
@@ -150,6 +152,14 @@ export class Device {
   }
   pushDataReady(attr: string, ctr = 0): void {
     this.#host?.pushDataReady(attr, ctr);
+  }
+  /**
+   * Pushes a pipe event (PyTango's `push_pipe_event`): `blob` in the form a pipe read handler returns (`{name,
+   * elements}` or `[name, elements]`), or an Error/DevFailed for an error event. Sent only while a client is
+   * subscribed; an unknown pipe is API_PipeNotFound, a blob that does not convert throws (nothing is sent).
+   */
+  pushPipeEvent(pipe: string, blob: unknown, opts: PushOptions = {}): void {
+    this.#host?.pushPipe?.(pipe, blob, opts);
   }
   /** Declares that the code pushes change events for `attr` (`detect`: check abs/rel criteria before sending). */
   setChangeEvent(attr: string, implemented = true, detect = true): void {

@@ -12,7 +12,7 @@
  * (cppTango clients drop one repeat of the last counter, but report an older counter as missed events and deliver it).
  */
 import type { Publisher, XPublisher } from "zeromq";
-import { DevFailed } from "../errors/errors.ts";
+import { type DevError, DevFailed } from "../errors/errors.ts";
 import {
   ALARM_EVENT_MIN_CLIENT_IDL,
   ALARM_EVENT_NAME,
@@ -29,6 +29,7 @@ import {
   tangoHostPrefix,
 } from "../events/zmq-wire.ts";
 import { TANGO_DEV_VERSION, TANGO_LIB_RELEASE } from "../idl/constants.ts";
+import type { DevPipeData } from "../idl/pipe.ts";
 import type { AttributeConfig } from "../idl/structs.ts";
 import type { Clock, Logger } from "../iiop/logger.ts";
 import { type AttrEventKind, type AttrResult, type EventSink, toAttributeValue5 } from "./device-runtime.ts";
@@ -54,7 +55,11 @@ export interface SupplierHost {
   readonly publishHost: string;
   readonly eventPrefixHost: string;
   readonly database: unknown;
-  device(name: string): { checkSubscription(attr: string, event: string): unknown; readonly lname: string };
+  device(name: string): {
+    checkSubscription(attr: string, event: string): unknown;
+    checkPipeSubscription(pipe: string): unknown;
+    readonly lname: string;
+  };
 }
 
 export interface ZmqEventSupplierOptions {
@@ -109,7 +114,7 @@ function plainDevice(name: string): string {
   return n.toLowerCase();
 }
 
-const KIND_TO_WIRE: Readonly<Record<AttrEventKind | "attr_conf" | "data_ready", ClientWireEventName>> = {
+const KIND_TO_WIRE: Readonly<Record<AttrEventKind | "attr_conf" | "data_ready" | "pipe", ClientWireEventName>> = {
   change: "change",
   archive: "archive",
   periodic: "periodic",
@@ -117,6 +122,7 @@ const KIND_TO_WIRE: Readonly<Record<AttrEventKind | "attr_conf" | "data_ready", 
   alarm: ALARM_EVENT_NAME,
   attr_conf: "attr_conf",
   data_ready: "data_ready",
+  pipe: "pipe",
 };
 
 /**
@@ -244,10 +250,9 @@ export class ZmqEventSupplier implements EventSink {
       throw DevFailed.from("API_WrongEventName", `${argin[3]} is not a known event type`, "DServer::zmq_event_subscription_change");
     }
     if (event === ALARM_EVENT_NAME) checkAlarmClient(argin[4]);
-    if (event === "pipe")
-      throw DevFailed.from("API_PipeNotFound", `device ${device} has no pipe ${attr}`, "DServer::zmq_event_subscription_change");
     const rt = this.#opts.server.device(device);
-    if (event !== "intr_change") rt.checkSubscription(attr, event);
+    if (event === "pipe") rt.checkPipeSubscription(attr);
+    else if (event !== "intr_change") rt.checkSubscription(attr, event);
     const s = await this.#open();
     const key = `${device}/${attr}.${event}`;
     const topic =
@@ -288,7 +293,7 @@ export class ZmqEventSupplier implements EventSink {
     return this.#subs.size;
   }
 
-  wants(device: string, attr: string, kind: AttrEventKind | "attr_conf" | "data_ready"): boolean {
+  wants(device: string, attr: string, kind: AttrEventKind | "attr_conf" | "data_ready" | "pipe"): boolean {
     const key = `${device}/${attr}.${KIND_TO_WIRE[kind]}`;
     const t = this.#subs.get(key);
     if (t === undefined) return false;
@@ -313,6 +318,17 @@ export class ZmqEventSupplier implements EventSink {
   pushDataReady(device: string, attr: string, dataType: number, ctr: number): void {
     if (!this.wants(device, attr, "data_ready")) return;
     this.#send(device, attr, "data_ready", { kind: "data-ready", dataReady: { name: attr, dataType, ctr } });
+  }
+
+  /** A pipe event (topic `….pipe`): DevPipeData, or an error list, after the 8 dummy bytes of pipe payloads. */
+  pushPipe(device: string, pipe: string, payload: DevPipeData | readonly DevError[]): void {
+    if (!this.wants(device, pipe, "pipe")) return;
+    this.#send(
+      device,
+      pipe,
+      "pipe",
+      Array.isArray(payload) ? { kind: "errors", errors: payload } : { kind: "pipe", data: payload as DevPipeData },
+    );
   }
 
   #send(device: string, attr: string, event: ClientWireEventName, payload: EventPayload): void {

@@ -19,6 +19,8 @@ export class MemoryStore implements DeviceStore {
   readonly #cls = new Map<string, Map<string, string[]>>();
   /** device → attr → prop → values. */
   readonly #attr = new Map<string, Map<string, Map<string, string[]>>>();
+  /** device → pipe → prop → values. */
+  readonly #pipe = new Map<string, Map<string, Map<string, string[]>>>();
 
   constructor(init: MemoryStoreInit = {}) {
     for (const [d, props] of Object.entries(init.deviceProperties ?? {})) {
@@ -45,26 +47,20 @@ export class MemoryStore implements DeviceStore {
     return Object.fromEntries(this.#props(this.#cls, tangoClass));
   }
   async attributeProperties(device: string, attrs: readonly string[]): Promise<Record<string, Record<string, string[]>>> {
-    const d = this.#attr.get(device.toLowerCase());
-    const out: Record<string, Record<string, string[]>> = {};
-    for (const a of attrs) {
-      const m = d?.get(a.toLowerCase());
-      if (m) out[a.toLowerCase()] = Object.fromEntries(m);
-    }
-    return out;
+    return objectProps(this.#attr, device, attrs);
   }
   async putAttributeProperties(device: string, attr: string, props: Readonly<Record<string, readonly string[]>>): Promise<void> {
-    let d = this.#attr.get(device.toLowerCase());
-    if (!d) {
-      d = new Map();
-      this.#attr.set(device.toLowerCase(), d);
-    }
-    let m = d.get(attr.toLowerCase());
-    if (!m) {
-      m = new Map();
-      d.set(attr.toLowerCase(), m);
-    }
-    for (const [k, v] of Object.entries(props)) m.set(k, [...v]);
+    putObjectProps(this.#attr, device, attr, props);
+  }
+  async pipeProperties(device: string, pipes: readonly string[]): Promise<Record<string, Record<string, string[]>>> {
+    return objectProps(this.#pipe, device, pipes);
+  }
+  async putPipeProperties(device: string, pipe: string, props: Readonly<Record<string, readonly string[]>>): Promise<void> {
+    putObjectProps(this.#pipe, device, pipe, props);
+  }
+  async deletePipeProperties(device: string, pipe: string, names: readonly string[]): Promise<void> {
+    const m = this.#pipe.get(device.toLowerCase())?.get(pipe.toLowerCase());
+    for (const n of names) m?.delete(n);
   }
   async putDeviceProperty(device: string, name: string, values: readonly string[]): Promise<void> {
     this.#props(this.#dev, device).set(name.toLowerCase(), [...values]);
@@ -72,4 +68,31 @@ export class MemoryStore implements DeviceStore {
   async deleteDeviceProperty(device: string, name: string): Promise<void> {
     this.#props(this.#dev, device).delete(name.toLowerCase());
   }
+}
+
+type ObjectProps = Map<string, Map<string, Map<string, string[]>>>;
+
+/** object (lower-case) → prop → values, for the named objects (attributes or pipes) of a device that have some. */
+function objectProps(map: ObjectProps, device: string, names: readonly string[]): Record<string, Record<string, string[]>> {
+  const d = map.get(device.toLowerCase());
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const a of names) {
+    const m = d?.get(a.toLowerCase());
+    if (m) out[a.toLowerCase()] = Object.fromEntries(m);
+  }
+  return out;
+}
+
+function putObjectProps(map: ObjectProps, device: string, name: string, props: Readonly<Record<string, readonly string[]>>): void {
+  let d = map.get(device.toLowerCase());
+  if (!d) {
+    d = new Map();
+    map.set(device.toLowerCase(), d);
+  }
+  let m = d.get(name.toLowerCase());
+  if (!m) {
+    m = new Map();
+    d.set(name.toLowerCase(), m);
+  }
+  for (const [k, v] of Object.entries(props)) m.set(k, [...v]);
 }

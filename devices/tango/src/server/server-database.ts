@@ -13,7 +13,10 @@ function asStrings(v: unknown): string[] {
   return Array.isArray(v) ? v.map((x) => String(x)) : [];
 }
 
-/** `[obj, N_attr, (attr, N_prop, (name, n, v1..vn)×N_prop)×N_attr]` → attr (lower-case) → prop → values. */
+/**
+ * `[obj, N_attr, (attr, N_prop, (name, n, v1..vn)×N_prop)×N_attr]` → attr (lower-case) → prop → values. The pipe
+ * property commands (DbGetDevicePipeProperty, DbGetClassPipeProperty) answer in the same layout.
+ */
 export function parseAttributePropertyReply(flat: readonly string[]): Record<string, Record<string, string[]>> {
   const out: Record<string, Record<string, string[]>> = {};
   const nAttr = Number(flat[1] ?? 0);
@@ -72,6 +75,22 @@ export function dbLinkServerDatabase(db: DbLink, opts: CallOptions = { timeoutMs
     },
     async putDeviceProperty(device, name, values) {
       await run("DbPutDeviceProperty", [device, "1", name, String(values.length), ...values], "DevVarStringArray");
+    },
+    async pipeProperties(device, pipes) {
+      if (pipes.length === 0) return {};
+      return parseAttributePropertyReply(asStrings(await run("DbGetDevicePipeProperty", [device, ...pipes], "DevVarStringArray")));
+    },
+    async classPipeProperties(tangoClass, pipes) {
+      if (pipes.length === 0) return {};
+      return parseAttributePropertyReply(asStrings(await run("DbGetClassPipeProperty", [tangoClass, ...pipes], "DevVarStringArray")));
+    },
+    async putPipeProperties(device, pipe, props) {
+      const flat = [device, "1", pipe, String(Object.keys(props).length)];
+      for (const [k, v] of Object.entries(props)) flat.push(k, String(v.length), ...v);
+      await run("DbPutDevicePipeProperty", flat, "DevVarStringArray");
+    },
+    async deletePipeProperties(device, pipe, names) {
+      await run("DbDeleteDevicePipeProperty", [device, pipe, ...names], "DevVarStringArray");
     },
     async deleteDeviceProperty(device, name) {
       await run("DbDeleteDeviceProperty", [device, name], "DevVarStringArray");

@@ -2,6 +2,7 @@
  * DeviceClassSpec: the plain description of a Tango device class. Decorators and `defineDevice` both produce it;
  * the runtime reads nothing else.
  */
+import type { PipeBlobValue } from "../client/pipe-blob.ts";
 import type { CmdArgTypeName, DevStateName, DispLevelName } from "../idl/constants.ts";
 import type { Device } from "./device.ts";
 
@@ -108,6 +109,33 @@ export interface PropertySpec {
   readonly set?: (dev: Device, value: unknown) => void;
 }
 
+/** Access of a pipe (Tango's PipeWriteType): READ_WRITE pipes take write_pipe_5 / write_read_pipe_5. */
+export type PipeAccess = "READ" | "READ_WRITE";
+
+/** A Tango IDL 5 pipe of the class (cppTango Pipe / WPipe, PyTango `pipe()`). */
+export interface PipeSpec {
+  /** Tango (wire) name. */
+  readonly name: string;
+  readonly member?: string | symbol;
+  /** Default label (the pipe name when unset); the DB pipe property `label` overrides it. */
+  readonly label?: string;
+  /** Default description ("No description" when unset); the DB pipe property `description` overrides it. */
+  readonly description?: string;
+  readonly displayLevel?: DispLevelName;
+  readonly access: PipeAccess;
+  /**
+   * Read handler: returns the blob, `{name, elements}` (elements as a list of `{name, value, dtype?}` or a record
+   * name → value, the client's PipeBlobInput) or PyTango's `[name, elements]`; undefined → API_PipeValueNotSet.
+   */
+  readonly read?: (dev: Device) => unknown;
+  /** Write handler: receives the decoded blob (the form DeviceProxy.readPipe returns). */
+  readonly write?: (dev: Device, blob: PipeBlobValue) => unknown;
+  /** Guard: returns false → API_PipeNotAllowed. */
+  readonly allowed?: (dev: Device, req: AttReqType) => boolean | Promise<boolean>;
+  /** Guard by state: the pipe is only readable/writable in these states. */
+  readonly allowedIn?: readonly DevStateName[];
+}
+
 export interface DeviceClassSpec {
   readonly tangoClass: string;
   readonly description?: string;
@@ -118,6 +146,8 @@ export interface DeviceClassSpec {
   readonly commands: readonly CommandSpec[];
   readonly deviceProperties: readonly PropertySpec[];
   readonly classProperties: readonly PropertySpec[];
+  /** Pipes (none when absent). */
+  readonly pipes?: readonly PipeSpec[];
 }
 
 export function emptySpec(tangoClass: string): DeviceClassSpec {
