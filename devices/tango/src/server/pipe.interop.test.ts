@@ -3,15 +3,21 @@
  * reasons, a pipe event subscription) against our server (test-fixtures/pipe-device.ts, no database,
  * `tango://127.0.0.1:<port>/<dev>#dbase=no`) and against the PyTango 9.3 device client/fixtures/pipe_device.py serving
  * the same pipes (registered in the reference database for the test, removed afterwards): the observations must be
- * the same. PyTango 9.3 has no write_read_pipe: our client does it on both servers and compares.
+ * the same. PyTango 9.3 has no write_read_pipe: our client does it on both servers and compares. Last, our server
+ * registered in the reference DataBaseds (removed afterwards): pipe labels from device pipe properties, and
+ * PyTango's set_pipe_config stored there.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { DeviceProxy } from "../client/device-proxy.ts";
+import { promisify } from "node:util";
+import { TangoContext } from "../client/context.ts";
+import { DeviceProxy } from "../client/device-proxy.ts";
+import { Database } from "../database/database.ts";
 import { DeviceTestContext } from "../testing/device-test-context.ts";
 import { type PyTangoServer, startPyTangoServer } from "../testing/pytango-server.ts";
+import { runServer } from "./run-server.ts";
 import { PipeQa } from "./test-fixtures/pipe-device.ts";
 
 const TANGO_HOST = "127.0.0.1:10000";
@@ -133,5 +139,61 @@ describe("our client on both servers", () => {
       x.blob.elements.map((e) => e.dtype),
       ["DevString", "DevVarDoubleArray", "DevPipeBlob"],
     );
+  });
+});
+
+describe("pipe properties in the reference database", () => {
+  test("the label comes from DbGetDevicePipeProperty; set_pipe_config puts it, an empty label deletes it", async () => {
+    const context = new TangoContext({ tangoHost: TANGO_HOST });
+    const db = await Database.connect({ context });
+    const server = `PipeQa/db${process.pid}`;
+    const dev = `qa/dbpipe/${process.pid}`;
+    const dbProps = async (): Promise<unknown> => db.command("DbGetDevicePipeProperty", [dev, "rw", "typed"], "DevVarStringArray");
+    try {
+      await db.addDevice(server, dev, "PipeQa");
+      await db.command("DbPutDevicePipeProperty", [dev, "1", "typed", "1", "label", "1", "Typed from the DB"], "DevVarStringArray");
+      await using h = await runServer({
+        serverName: "PipeQa",
+        instance: `db${process.pid}`,
+        classes: [PipeQa],
+        tangoHost: TANGO_HOST,
+        host: "127.0.0.1",
+        port: 0,
+      });
+      assert.ok(h.port > 0);
+      const p = await DeviceProxy.connect(dev, { context });
+      assert.equal((await p.pipeQuery("typed")).label, "Typed from the DB");
+      const script = [
+        "import sys, tango",
+        "d = tango.DeviceProxy(sys.argv[1])",
+        "c = d.get_pipe_config('rw'); c.label = 'Label set by PyTango'; d.set_pipe_config([c])",
+      ].join("\n");
+      await promisify(execFile)("/usr/bin/python3", ["-c", script, dev], {
+        env: { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" },
+      });
+      assert.equal((await p.pipeQuery("rw")).label, "Label set by PyTango");
+      assert.deepEqual(await dbProps(), [
+        dev,
+        "2",
+        "rw",
+        "1",
+        "label",
+        "1",
+        "Label set by PyTango",
+        "typed",
+        "1",
+        "label",
+        "1",
+        "Typed from the DB",
+      ]);
+      await promisify(execFile)("/usr/bin/python3", ["-c", script.replace("'Label set by PyTango'", "''"), dev], {
+        env: { ...process.env, TANGO_HOST, ORBclientTransportRule: "* tcp" },
+      });
+      assert.equal((await p.pipeQuery("rw")).label, "Read-write pipe");
+      assert.deepEqual(await dbProps(), [dev, "2", "rw", "0", "typed", "1", "label", "1", "Typed from the DB"]);
+    } finally {
+      await db.deleteServer(server).catch(() => undefined);
+      await context.close();
+    }
   });
 });
