@@ -456,14 +456,28 @@ export class DeviceProxy {
    */
   async command(command: string, argin?: unknown, opts?: CallOptions): Promise<CommandValue> {
     this.check();
-    let info = this.cmdCache.get(command) ?? this.cmdCache.get(command.toLowerCase());
-    if (!info) {
-      info = await this.commandQuery(command, opts);
-      this.cmdCache.set(command, info);
+    try {
+      let info = this.cmdCache.get(command) ?? this.cmdCache.get(command.toLowerCase());
+      if (!info) {
+        info = await this.commandQuery(command, opts);
+        this.cmdCache.set(command, info);
+      }
+      const any = encodeArgin(info.inType, argin, `command ${info.name} argin (${info.inType})`);
+      const out = await commandInout4(this.obj, info.name, any, this.source, this.context.clientIdent, opts);
+      return decodeArgout(out, info.outType);
+    } catch (e) {
+      // The server's errors get cppTango's frame on top (Connection::command_inout), as PyTango shows them; the root
+      // cause stays errors[0]. Argument errors found here, connection failures and timeouts pass through unchanged.
+      if (e instanceof DevFailed && e.constructor === DevFailed) {
+        throw DevFailed.rethrow(
+          e,
+          "API_CommandFailed",
+          `Failed to execute command_inout on device ${this.name.toLowerCase()}, command ${command}`,
+          "Connection::command_inout()",
+        );
+      }
+      throw e;
     }
-    const any = encodeArgin(info.inType, argin, `command ${info.name} argin (${info.inType})`);
-    const out = await commandInout4(this.obj, info.name, any, this.source, this.context.clientIdent, opts);
-    return decodeArgout(out, info.outType);
   }
 
   // ----------------------------------------------------------------------------------------------- attributes

@@ -262,10 +262,12 @@ describe("pipes on a PyTango 9.3 device", () => {
       );
       assert.equal(sub.missed, 0);
       await sub.close();
-      // Root and outermost reasons as PyTango's (our client adds no API_CommandFailed frame in between: docs/events.md).
       await assert.rejects(consumer.subscribe(dev, "nosuchpipe", "pipe"), (e: unknown) => {
         assert.ok(e instanceof DevFailed);
-        assert.deepEqual([e.errors[0]?.reason, e.errors.at(-1)?.reason], [py.refused[0], py.refused.at(-1)]);
+        assert.deepEqual(
+          e.errors.map((x) => x.reason),
+          py.refused,
+        );
         assert.deepEqual(py.refused, ["API_PipeNotFound", "API_CommandFailed", "API_DSFailedRegisteringEvent"]);
         return true;
       });

@@ -14,9 +14,13 @@ export function devError(reason: string, desc: string, origin = "", severity: Er
   return { reason, desc, origin, severity };
 }
 
+/** The root cause (errors[0]) first, as people read a Tango error; the outermost frame after it when there is one. */
 function messageOf(errors: readonly DevError[]): string {
+  const root = errors[0];
   const top = errors[errors.length - 1];
-  return top ? `${top.reason}: ${top.desc}` : "DevFailed";
+  if (!root || !top) return "DevFailed";
+  const r = `${root.reason}: ${root.desc}`;
+  return root === top ? r : `${r} [${top.reason}: ${top.desc}]`;
 }
 
 export class DevFailed extends Error {

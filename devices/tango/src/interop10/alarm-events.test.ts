@@ -120,7 +120,7 @@ describe("Tango 10 ALARM events: our client and pytango 10's against a pytango 1
 });
 
 describe("ALARM events on the Tango 9.3 reference (pyref/test/1): refused as pytango 10 is refused", { skip }, () => {
-  test("root reason API_WrongNumberOfArgs (`alarm` is not a valid event type), API_DSFailedRegisteringEvent on top", async () => {
+  test("root reason API_WrongNumberOfArgs (`alarm` is not a valid event type), then the frames pytango 10 shows", async () => {
     const r = await run(
       py10Python(env),
       [CLIENT, "ref", "pyref/test/1"],
@@ -137,7 +137,10 @@ describe("ALARM events on the Tango 9.3 reference (pyref/test/1): refused as pyt
         assert.ok(e instanceof DevFailed);
         assert.equal(e.errors[0]?.reason, "API_WrongNumberOfArgs");
         assert.match(e.errors[0]?.desc ?? "", /\(alarm\) is not +valid event type/);
-        assert.equal(e.errors.at(-1)?.reason, "API_DSFailedRegisteringEvent");
+        assert.deepEqual(
+          e.errors.map((x) => x.reason),
+          pyReasons,
+        );
         return true;
       });
     } finally {

@@ -437,6 +437,8 @@ describe("LockDevice & co. on a running server, two clients", () => {
       [
         ["API_DeviceNotFound", "Device a/b/c not found"],
         ["API_DeviceNotLocked", `${D2}: Device ${D2} is not locked. Can't re-lock it`],
+        // the client's frame (cppTango's Connection::command_inout)
+        ["API_CommandFailed", `Failed to execute command_inout on device ${ADMIN.toLowerCase()}, command ReLockDevices`],
       ],
     );
     await rejectsWith(
