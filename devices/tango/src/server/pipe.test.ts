@@ -10,6 +10,7 @@ import { DeviceProxy } from "../client/device-proxy.ts";
 import { fromDevPipeBlob, type PipeBlobValue, toDevPipeBlob } from "../client/pipe-blob.ts";
 import { RemoteObject } from "../client/remote-object.ts";
 import { DevFailed } from "../errors/errors.ts";
+import { closeEventConsumer, eventConsumer } from "../events/consumer.ts";
 import { decodeEventPayload, decodeMessage, parseSubscriptionReply } from "../events/zmq-wire.ts";
 import { type DevPipeBlob, type PipeConfig, readPipeConfigList, writeDevPipeData, writePipeConfigList } from "../idl/pipe.ts";
 import { timeValNow, writeClntIdent } from "../idl/structs.ts";
@@ -425,5 +426,30 @@ describe("pipes: events", () => {
     }
     const d = server.device(DEV).device as PipeQa;
     assert.throws(() => d.pushPipeEvent("nopipe", ["b", []]), failsWith(["API_PipeNotFound"]));
+  });
+
+  test("our client's pipe subscription: the synchronous read, the pushed blob, the error event, the next blob", async () => {
+    try {
+      const sub = await eventConsumer(ctx).subscribe(dev, "rw", "pipe");
+      const next = async () => {
+        const r = await sub.next();
+        assert.ok(!r.done);
+        return r.value;
+      };
+      const first = await next();
+      assert.ok(first.kind === "pipe" && first.synchronous === true);
+      assert.deepEqual(first.blob, (await dev.readPipe("rw")).blob);
+      const seen = [];
+      for (const c of ["PushPipe", "PushPipeError", "PushPipe"]) {
+        await dev.command(c);
+        const it = await next();
+        seen.push(it.kind === "pipe" ? [it.name, it.blob.name, it.blob.elements.length] : it.kind === "error" ? it.error.reason : it.kind);
+      }
+      assert.deepEqual(seen, [["rw", "evblob", 4], "PipeQa_EventError", ["rw", "evblob", 4]]);
+      assert.equal(sub.missed, 0);
+      await sub.close();
+    } finally {
+      await closeEventConsumer(ctx);
+    }
   });
 });
