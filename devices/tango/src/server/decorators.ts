@@ -127,18 +127,22 @@ type AttrValue<D, F> = F extends "SPECTRUM"
     : OutOf<D>;
 type AttrReturn<D, F> = AttrValue<D, F> | AttrReading<AttrValue<D, F>> | Promise<AttrValue<D, F> | AttrReading<AttrValue<D, F>>>;
 
-export interface AttributeOptions<D extends AnyDType, F extends FormatOpt> extends AttributeProperties {
+/** Options `@attribute` and `@pipe` share: the Tango name and the guards. */
+export interface MemberOptions {
   /** Tango name (default: the member name). */
   readonly name?: string;
+  /** Name of a device method `(req: "READ_REQ" | "WRITE_REQ") => boolean`, or the guard itself. */
+  readonly allowed?: string | ((dev: Device, req: AttReqType) => boolean | Promise<boolean>);
+  readonly allowedIn?: readonly DevStateName[];
+}
+
+export interface AttributeOptions<D extends AnyDType, F extends FormatOpt> extends AttributeProperties, MemberOptions {
   readonly dtype: D;
   /** SCALAR (default), SPECTRUM or IMAGE; a string starting with % is taken as the display format. */
   readonly format?: F;
   readonly maxDimX?: number;
   readonly maxDimY?: number;
   readonly access?: AttrAccess;
-  /** Name of a device method `(req: "READ_REQ" | "WRITE_REQ") => boolean`, or the guard itself. */
-  readonly allowed?: string | ((dev: Device, req: AttReqType) => boolean | Promise<boolean>);
-  readonly allowedIn?: readonly DevStateName[];
   /** Explicit write handler (method name or function) for getter/method attributes; a same-named setter also works. */
   readonly write?: string | ((dev: Device, value: InAttrValue<D, F>) => unknown);
 }
@@ -165,21 +169,9 @@ export function attributeSpecFrom(
   if (!ATTRIBUTE_DTYPES.has(dtype)) throw new InvalidArgumentError(`attribute ${name}: ${dtype} is not an attribute data type`);
   const maxDimX = opts.maxDimX ?? (dataFormat === "SCALAR" ? 1 : dataFormat === "SPECTRUM" ? 4096 : 1024);
   const maxDimY = opts.maxDimY ?? (dataFormat === "IMAGE" ? 1024 : 0);
-  let write = handlers.write;
-  if (typeof opts.write === "function") {
-    const w = opts.write as (dev: Device, v: unknown) => unknown;
-    write = (dev, v) => w(dev, v);
-  } else if (typeof opts.write === "string") {
-    const m = opts.write;
-    write = (dev, v) => callMethod(dev, m, [v]);
-  }
+  const write = writeOption(opts.write as ((dev: Device, v: unknown) => unknown) | string | undefined, handlers.write);
   const access = opts.access ?? (write ? "READ_WRITE" : "READ");
-  let allowed: AttributeSpec["allowed"];
-  if (typeof opts.allowed === "function") allowed = opts.allowed;
-  else if (typeof opts.allowed === "string") {
-    const m = opts.allowed;
-    allowed = (dev, req) => callMethod(dev, m, [req]) as boolean | Promise<boolean>;
-  }
+  const allowed = allowedOption(opts.allowed);
   return {
     name,
     member: handlers.member,
@@ -227,6 +219,22 @@ function callMethod(dev: Device, name: string, args: unknown[]): unknown {
   return (f as (...a: unknown[]) => unknown).apply(dev, args);
 }
 
+/** A `write:` option (a function or a device method's name) as a handler; `fallback` (the member's) otherwise. */
+function writeOption<V>(
+  opt: string | ((dev: Device, v: V) => unknown) | undefined,
+  fallback: ((dev: Device, v: V) => unknown) | undefined,
+): ((dev: Device, v: V) => unknown) | undefined {
+  if (typeof opt === "function") return (dev, v) => opt(dev, v);
+  if (typeof opt === "string") return (dev, v) => callMethod(dev, opt, [v]);
+  return fallback;
+}
+
+/** An `allowed:` option (a guard or a device method's name `(req) => boolean`) as a guard. */
+function allowedOption(opt: MemberOptions["allowed"]): Exclude<MemberOptions["allowed"], string> {
+  if (typeof opt === "string") return (dev, req) => callMethod(dev, opt, [req]) as boolean | Promise<boolean>;
+  return opt;
+}
+
 function findSetter(dev: Device, member: string | symbol): ((v: unknown) => void) | undefined {
   let proto: object | null = Object.getPrototypeOf(dev);
   while (proto && proto !== Object.prototype) {
@@ -237,10 +245,43 @@ function findSetter(dev: Device, member: string | symbol): ((v: unknown) => void
   return undefined;
 }
 
-type AttrContext<This, V> =
+/** What `@attribute` and `@pipe` decorate: a getter, an accessor or a zero-argument method. */
+type MemberContext<This, V> =
   | ClassGetterDecoratorContext<This, V>
   | ClassAccessorDecoratorContext<This, V>
   | ClassMethodDecoratorContext<This, (this: This) => V>;
+type AttrContext<This, V> = MemberContext<This, V>;
+
+/**
+ * Read and write handlers of a decorated member: an accessor's get (and set when `writes.accessor`), a getter (and
+ * its same-named setter when `writes.getter`; `what` names the attribute or pipe in the error when there is none), a
+ * zero-argument method (read only).
+ */
+function memberHandlers<This extends Device, V>(
+  ctx: MemberContext<This, V>,
+  what: string,
+  writes: { readonly accessor: boolean; readonly getter: boolean },
+): { read: (dev: Device) => unknown; write: ((dev: Device, v: unknown) => void) | undefined } {
+  const member = ctx.name;
+  if (ctx.kind === "accessor") {
+    const access = ctx.access;
+    return {
+      read: (dev) => access.get(dev as This),
+      write: writes.accessor ? (dev, v) => access.set(dev as This, v as V) : undefined,
+    };
+  }
+  if (ctx.kind === "getter") {
+    const access = ctx.access;
+    const write = (dev: Device, v: unknown): void => {
+      const set = findSetter(dev, member);
+      if (!set) throw new InvalidArgumentError(`${what} is writable but has no setter or write handler`, "Device");
+      set.call(dev, v);
+    };
+    return { read: (dev) => access.get(dev as This), write: writes.getter ? write : undefined };
+  }
+  const access = ctx.access;
+  return { read: (dev) => (access.get(dev as This) as (this: This) => V).call(dev as This), write: undefined };
+}
 
 export function attribute<const D extends AnyDType, const F extends FormatOpt = "SCALAR">(opts: AttributeOptions<D, F>) {
   return <This extends Device, V extends AttrReturn<D, F>>(
@@ -249,27 +290,8 @@ export function attribute<const D extends AnyDType, const F extends FormatOpt = 
   ): void => {
     const member = ctx.name;
     const name = opts.name ?? String(member);
-    let read: AttributeSpec["read"];
-    let write: AttributeSpec["write"];
-    if (ctx.kind === "accessor") {
-      const access = ctx.access;
-      read = (dev) => access.get(dev as This);
-      write = (dev, v) => access.set(dev as This, v as V);
-    } else if (ctx.kind === "getter") {
-      const access = ctx.access;
-      read = (dev) => access.get(dev as This);
-      const writable = opts.access !== undefined && opts.access !== "READ";
-      if (writable && opts.write === undefined) {
-        write = (dev, v) => {
-          const set = findSetter(dev, member);
-          if (!set) throw new InvalidArgumentError(`attribute ${name} is writable but has no setter or write handler`, "Device");
-          set.call(dev, v);
-        };
-      }
-    } else {
-      const access = ctx.access;
-      read = (dev) => (access.get(dev as This) as (this: This) => V).call(dev as This);
-    }
+    const writable = opts.access !== undefined && opts.access !== "READ";
+    const { read, write } = memberHandlers(ctx, `attribute ${name}`, { accessor: true, getter: writable && opts.write === undefined });
     // An accessor is READ_WRITE by default; a getter without access/write option is READ.
     upsert(
       specIn(ctx.metadata).attributes,
@@ -347,17 +369,12 @@ export function command<const I extends AnyDType = typeof DevVoid, const O exten
 export type PipeBlobReturn = PipeBlobInput | readonly [string, PipeBlobInput["elements"]];
 type PipeReturn = PipeBlobReturn | Promise<PipeBlobReturn>;
 
-export interface PipeOptions {
-  /** Tango name (default: the member name). */
-  readonly name?: string;
+export interface PipeOptions extends MemberOptions {
   readonly label?: string;
   readonly description?: string;
   readonly displayLevel?: DispLevelName;
   /** READ (default for getters and methods) or READ_WRITE (default for accessors and when `write` is given). */
   readonly access?: PipeAccess;
-  /** Name of a device method `(req: "READ_REQ" | "WRITE_REQ") => boolean`, or the guard itself. */
-  readonly allowed?: string | ((dev: Device, req: AttReqType) => boolean | Promise<boolean>);
-  readonly allowedIn?: readonly DevStateName[];
   /** Write handler (method name or function) receiving the decoded blob; a same-named setter also works. */
   readonly write?: string | ((dev: Device, blob: PipeBlobValue) => unknown);
 }
@@ -368,24 +385,12 @@ export function pipeSpecFrom(
   opts: PipeOptions,
   handlers: { read?: PipeSpec["read"]; write?: PipeSpec["write"]; member?: string | symbol },
 ): PipeSpec {
-  let write = handlers.write;
-  if (typeof opts.write === "function") {
-    const w = opts.write;
-    write = (dev, v) => w(dev, v);
-  } else if (typeof opts.write === "string") {
-    const m = opts.write;
-    write = (dev, v) => callMethod(dev, m, [v]);
-  }
+  const write = writeOption(opts.write, handlers.write);
   const access = opts.access ?? (write ? "READ_WRITE" : "READ");
   if (access !== "READ" && access !== "READ_WRITE")
     throw new InvalidArgumentError(`pipe ${name}: access must be READ or READ_WRITE, not ${String(access)}`);
   if (access === "READ_WRITE" && !write) throw new InvalidArgumentError(`pipe ${name} is READ_WRITE but has no write handler`);
-  let allowed: PipeSpec["allowed"];
-  if (typeof opts.allowed === "function") allowed = opts.allowed;
-  else if (typeof opts.allowed === "string") {
-    const m = opts.allowed;
-    allowed = (dev, req) => callMethod(dev, m, [req]) as boolean | Promise<boolean>;
-  }
+  const allowed = allowedOption(opts.allowed);
   return {
     name,
     member: handlers.member,
@@ -400,10 +405,7 @@ export function pipeSpecFrom(
   };
 }
 
-type PipeContext<This, V> =
-  | ClassGetterDecoratorContext<This, V>
-  | ClassAccessorDecoratorContext<This, V>
-  | ClassMethodDecoratorContext<This, (this: This) => V>;
+type PipeContext<This, V> = MemberContext<This, V>;
 
 /**
  * `@pipe({ label: "ROI", access: "READ_WRITE" })` on a getter (writes go to a same-named setter or `write:`), an
@@ -416,26 +418,10 @@ export function pipe(opts: PipeOptions = {}) {
   ): void => {
     const member = ctx.name;
     const name = opts.name ?? String(member);
-    let read: PipeSpec["read"];
-    let write: PipeSpec["write"];
-    if (ctx.kind === "accessor") {
-      const access = ctx.access;
-      read = (dev) => access.get(dev as This);
-      if (opts.access !== "READ") write = (dev, v) => access.set(dev as This, v as unknown as V);
-    } else if (ctx.kind === "getter") {
-      const access = ctx.access;
-      read = (dev) => access.get(dev as This);
-      if (opts.access === "READ_WRITE" && opts.write === undefined) {
-        write = (dev, v) => {
-          const set = findSetter(dev, member);
-          if (!set) throw new InvalidArgumentError(`pipe ${name} is writable but has no setter or write handler`, "Device");
-          set.call(dev, v);
-        };
-      }
-    } else {
-      const access = ctx.access;
-      read = (dev) => (access.get(dev as This) as (this: This) => V).call(dev as This);
-    }
+    const { read, write } = memberHandlers(ctx, `pipe ${name}`, {
+      accessor: opts.access !== "READ",
+      getter: opts.access === "READ_WRITE" && opts.write === undefined,
+    });
     upsert(specIn(ctx.metadata).pipes, pipeSpecFrom(name, opts, { read, write, member }));
   };
 }

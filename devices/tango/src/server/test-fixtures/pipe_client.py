@@ -10,39 +10,16 @@ Run with ORBclientTransportRule='* tcp'. PyTango 9.3 has no write_read_pipe (the
 client).
 """
 import json
+import os
 import sys
 import threading
 
 import numpy as np
 import tango
 
-INT_TYPES = {
-    "DevShort", "DevLong", "DevLong64", "DevUChar", "DevUShort", "DevULong", "DevULong64",
-    "DevVarShortArray", "DevVarLongArray", "DevVarLong64Array", "DevVarCharArray", "DevVarUShortArray",
-    "DevVarULongArray", "DevVarULong64Array",
-}
-
-
-def canon_blob(blob):
-    name, elements = blob
-    return {"name": name, "elements": [canon_element(e) for e in elements]}
-
-
-def canon_element(e):
-    dtype = str(e["dtype"])
-    v = e["value"]
-    if dtype == "DevPipeBlob":
-        v = canon_blob(v)
-    elif dtype == "DevEncoded":
-        v = [v[0], list(bytearray(v[1]))]
-    elif dtype == "DevState":
-        v = str(v)
-    else:
-        if hasattr(v, "tolist"):
-            v = v.tolist()
-        if dtype in INT_TYPES:
-            v = [str(x) for x in v] if isinstance(v, list) else str(v)
-    return {"name": e["name"], "dtype": dtype, "value": v}
+# The canonical JSON form of a pipe read and the blob PyTango writes are the client pipe tests' (client/fixtures/pipe_peer.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "client", "fixtures"))
+from pipe_peer import BLOB, canon_blob  # noqa: E402
 
 
 def plain(v):
@@ -82,23 +59,6 @@ def outcome(f):
         return {"error": failure(e)}
 
 
-BLOB = (
-    "from_pytango",
-    [
-        {"name": "label", "value": "written by PyTango"},
-        {"name": "count", "value": 12},
-        {"name": "ratio", "value": 0.125},
-        {"name": "on", "value": False},
-        {"name": "small", "value": -7, "dtype": tango.DevShort},
-        {"name": "big", "value": 2 ** 64 - 2, "dtype": tango.DevULong64},
-        {"name": "state", "value": tango.DevState.ALARM},
-        {"name": "floats", "value": np.array([1.5, -2.25], dtype=np.float32)},
-        {"name": "words", "value": ["x", "y"]},
-        {"name": "bytes", "value": [0, 128, 255], "dtype": (tango.DevUChar,)},
-        {"name": "enc", "value": ("bin", b"\x00\xff"), "dtype": tango.DevEncoded},
-        {"name": "nested", "value": ("inner", [{"name": "k", "value": 1}, {"name": "l", "value": ("leaf", [{"name": "z", "value": [1.0, 2.0]}])}])},
-    ],
-)
 
 # A nested blob without any element: on the wire an element with neither a value nor an inner blob.
 EMPTY_NESTED = ("bad", [{"name": "e", "value": ("empty", [])}])
