@@ -1,9 +1,11 @@
 /** Runs the real `bin/tango.mjs` with plain node, from another directory, against the reference stack. */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { TangoContext } from "../client/context.ts";
+import { DeviceProxy } from "../client/device-proxy.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/tango.mjs", import.meta.url));
 const HOST = "127.0.0.1:10000";
@@ -91,5 +93,75 @@ describe("tango CLI (real binary, real reference stack)", () => {
     const h = await tango(["--help"]);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /read <device> <attribute>/);
+  });
+
+  test("watch prints one JSON line per event: the synchronous read, then each pushed change event, --count ends it", async () => {
+    const child = spawn(process.execPath, [BIN, "watch", "pyref/test/1", "temperature", "--count", "3", "--tango-host", HOST], {
+      cwd: tmpdir(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const lines = (): Record<string, unknown>[] =>
+      out
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    let wake = (): void => {};
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      wake();
+    });
+    const linesUntil = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`watch printed ${lines().length} lines, stderr: ${err}`)), 15_000);
+        wake = (): void => {
+          if (lines().length < n) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        wake();
+      });
+    const context = new TangoContext({ tangoHost: HOST });
+    try {
+      const dev = await DeviceProxy.connect("pyref/test/1", { context });
+      await linesUntil(1); // the synchronous read: the subscription is live
+      await dev.command("SetTemperature", 31.5);
+      await dev.command("SetTemperature", 32.5);
+      await linesUntil(3);
+      assert.equal(await exited, 0, err);
+      const items = lines();
+      assert.equal(items.length, 3, out);
+      assert.deepEqual(
+        items.map((i) => [i.kind, i.event, i.device, i.attribute, i.synchronous === true, typeof i.counter]),
+        [
+          ["value", "change", "pyref/test/1", "temperature", true, "undefined"],
+          ["value", "change", "pyref/test/1", "temperature", false, "number"],
+          ["value", "change", "pyref/test/1", "temperature", false, "number"],
+        ],
+      );
+      assert.deepEqual(
+        items.slice(1).map((i) => i.value),
+        [31.5, 32.5],
+      );
+      assert.equal(typeof items[1]?.time, "string", "Date as ISO text");
+      assert.equal((items[2]?.counter as number) - (items[1]?.counter as number), 1);
+    } finally {
+      child.kill();
+      await context.close();
+    }
+  });
+
+  test("watch: an attribute without events is refused with the server's reason; a bad --event is a usage error", async () => {
+    const r = await tango(["watch", "sys/tg_test/1", "double_scalar", "--event", "archive", "--count", "1", "--tango-host", HOST]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /reason = API_AttributePollingNotStarted/);
+    const u = await tango(["watch", "pyref/test/1", "temperature", "--event", "sometimes", "--tango-host", HOST]);
+    assert.equal(u.code, 2);
+    assert.match(u.stderr, /--event must be one of change, periodic, archive, user, attr-conf, data-ready, alarm, pipe/);
   });
 });
