@@ -2,7 +2,7 @@
  * Conversions between JS values of the authoring API and the Tango wire forms: AttrValUnion (attributes, IDL 4/5),
  * CORBA Any (commands and IDL 1-3 attributes), and the type checks cppTango performs on incoming values.
  */
-import type { AnyValue, CorbaValue, TypeCode } from "../corba/typecode.ts";
+import { type AnyValue, type CorbaValue, equivalent, type TypeCode } from "../corba/typecode.ts";
 import { DevFailed } from "../errors/errors.ts";
 import { AttributeDataType, type CmdArgTypeName, DevStateNames } from "../idl/constants.ts";
 import type { AttributeDim, AttrValUnion, DevEncoded } from "../idl/structs.ts";
@@ -306,7 +306,10 @@ export function toAny(t: CmdArgTypeName, v: unknown): AnyValue {
 export function fromAny(t: CmdArgTypeName, a: AnyValue): unknown {
   const got = argTypeOfTypeCode(a.type);
   if (t === "DevVoid") return undefined;
-  if (got === undefined || canonical(got) !== canonical(t)) {
+  // The repository id alone is not enough: an Any named IDL:Tango/DevEncoded:1.0 whose members are not a string and
+  // an octet sequence must be refused here, as cppTango's extraction does, not reach the command (or its reply).
+  const want = typeCodeForArg(canonical(t));
+  if (got === undefined || canonical(got) !== canonical(t) || (want !== undefined && !equivalent(a.type, want))) {
     throw DevFailed.from(
       "API_IncompatibleCmdArgumentType",
       `Incompatible command argument type, expected type is : Tango::${t}`,

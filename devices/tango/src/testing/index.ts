@@ -7,3 +7,17 @@ export {
   type TestDeviceSpec,
 } from "./device-test-context.ts";
 export { freePort } from "./free-port.ts";
+export {
+  type FuzzCase,
+  fuzzServer,
+  mutateArguments,
+  type RequestSeed,
+  requestSeeds,
+  type ServerFuzzFailure,
+  type ServerFuzzOptions,
+  type ServerFuzzReport,
+  summarize,
+  synthSeed,
+  withArgs,
+} from "./fuzz-server.ts";
+export { decodeCapture, findReferenceDir, wireCorpus } from "./golden.ts";
