@@ -11,10 +11,12 @@
  * that does not parse, a CORBA UNKNOWN exception = a non-Tango error escaping a servant). After every batch the
  * caller's health check runs (a fresh client's valid request) and the process RSS is sampled.
  */
+import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { CdrReader, CdrWriter } from "../cdr/cdr.ts";
 import { decodeMessage, encodeRequest, FrameAssembler, type GiopMessage, type ServiceContext } from "../giop/giop.ts";
 import { operationCodec } from "../idl/operations.ts";
+import type { Logger } from "../iiop/logger.ts";
 import { mutateFrame } from "./fuzz-wire.ts";
 import { type DecodedGolden, prng } from "./golden.ts";
 
@@ -482,4 +484,51 @@ export async function fuzzServer(opts: ServerFuzzOptions): Promise<ServerFuzzRep
     clearInterval(sampler);
   }
   return { requests: plan.length, outcomes, unmutated, connections, healthChecks, peakRssGrowth, failures };
+}
+
+/**
+ * What escapes while a fuzzer runs: uncaught exceptions and unhandled rejections of the process (`install` before,
+ * `uninstall` after) and the errors the server under test logs (`logger`, quiet otherwise); both lists must stay empty.
+ */
+export class EscapeRecorder {
+  readonly escaped: string[] = [];
+  readonly serverErrors: string[] = [];
+  readonly logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (msg, fields) => this.serverErrors.push(`${msg} ${JSON.stringify(fields)}`),
+  };
+  private readonly onUncaught = (e: unknown): void => {
+    this.escaped.push(`uncaughtException: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  };
+  private readonly onRejection = (e: unknown): void => {
+    this.escaped.push(`unhandledRejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  };
+  install(): void {
+    process.on("uncaughtException", this.onUncaught);
+    process.on("unhandledRejection", this.onRejection);
+  }
+  uninstall(): void {
+    process.off("uncaughtException", this.onUncaught);
+    process.off("unhandledRejection", this.onRejection);
+  }
+}
+
+/**
+ * The verdict both server fuzz tests share: no failed request check, nothing escaped or logged as a server error,
+ * every health check run, each reply kind reached (success, DevFailed, MARSHAL, MessageError + close), RSS bounded.
+ */
+export function assertFuzzHealthy(report: ServerFuzzReport, rec: EscapeRecorder, iterations: number): void {
+  assert.deepEqual(report.failures.slice(0, 5), []);
+  assert.deepEqual(rec.escaped, []);
+  assert.deepEqual(rec.serverErrors.slice(0, 5), []);
+  assert.equal(report.healthChecks, Math.ceil(iterations / 500));
+  const o = report.outcomes;
+  assert.ok(
+    (o.NO_EXCEPTION ?? 0) > 0 && (o["USER_EXCEPTION DevFailed"] ?? 0) > 0 && (o["SYSTEM_EXCEPTION MARSHAL"] ?? 0) > 0,
+    "every kind reached",
+  );
+  assert.ok((o["MessageError+close"] ?? 0) > 0, "malformed frames get a MessageError");
+  assert.ok(report.peakRssGrowth < 256 * 1024 * 1024, `RSS grew by ${report.peakRssGrowth} bytes`);
 }

@@ -8,6 +8,8 @@ export {
 } from "./device-test-context.ts";
 export { freePort } from "./free-port.ts";
 export {
+  assertFuzzHealthy,
+  EscapeRecorder,
   type FuzzCase,
   fuzzServer,
   mutateArguments,
