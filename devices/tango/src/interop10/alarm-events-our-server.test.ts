@@ -123,8 +123,21 @@ describe("Tango 10 ALARM events from our device server, compared with a pytango 
   });
 
   test("pytango 10 client: alarm events detected by the polling, only on quality changes", () => {
-    assert.deepEqual(untimed(polledOnPy.drift as Seen[]), DRIFT);
-    assert.deepEqual(untimed(polledOnOurs.drift as Seen[]), DRIFT);
+    // The event of the first poll after the subscription can be lost by any Tango client: the server sends it as soon
+    // as ZmqEventSubscriptionChange has returned, before the client's ZMQ subscription has reached it (seen once in
+    // CI with the real pytango 10 server, four pytango clients starting at once on 2 cores). Only that item may be
+    // missing; everything else must be there, in order, and nothing more.
+    const firstPollLost = [DRIFT[0], ...DRIFT.slice(2)];
+    for (const [who, r] of [
+      ["pytango 10 server", polledOnPy],
+      ["our server", polledOnOurs],
+    ] as const) {
+      const got = untimed(r.drift as Seen[]);
+      assert.ok(
+        JSON.stringify(got) === JSON.stringify(DRIFT) || JSON.stringify(got) === JSON.stringify(firstPollLost),
+        `${who}: ${JSON.stringify(got)}`,
+      );
+    }
   });
 
   test("our client: the same items as pytango 10's for the pushed and detected events", async () => {
