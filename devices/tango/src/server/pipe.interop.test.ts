@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { isDeepStrictEqual, promisify } from "node:util";
 import { TangoContext } from "../client/context.ts";
 import { DeviceProxy } from "../client/device-proxy.ts";
 import { Database } from "../database/database.ts";
@@ -111,7 +111,16 @@ describe("PyTango 9.3 client: our pipes = pipe_device.py's", () => {
 
   test("pipe events: the subscription's first reading, a pushed blob, a pushed error", () => {
     const ev = observed.ours.events as { initial: Json[]; pushed: Json[] };
-    assert.deepEqual(ev, observed.pyref.events);
+    const py = observed.pyref.events as { initial: Json[]; pushed: Json[] };
+    assert.deepEqual(ev.initial, py.initial);
+    // The reference pair (PyTango 9.3 server and client) lost the pushed blob once in CI while the error event after
+    // it arrived: what it received must be among ours, item for item; ours must have both.
+    assert.ok(py.pushed.length >= 1, JSON.stringify(py));
+    for (const item of py.pushed)
+      assert.ok(
+        ev.pushed.some((x) => isDeepStrictEqual(x, item)),
+        JSON.stringify(item),
+      );
     assert.equal(ev.initial.length, 1);
     assert.deepEqual(
       ev.pushed.map((x) => (x.error ? "error" : (x.blob as Json).name)),
