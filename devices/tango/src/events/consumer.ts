@@ -15,7 +15,7 @@
  */
 import * as zmq from "zeromq";
 import type { TangoContext } from "../client/context.ts";
-import { DeviceProxy } from "../client/device-proxy.ts";
+import { DeviceProxy, pipeReading } from "../client/device-proxy.ts";
 import {
   CommunicationFailed,
   ConnectionFailed,
@@ -294,7 +294,7 @@ export class EventSubscription implements AsyncIterable<EventItem>, AsyncDisposa
         this.deliver(errorsItem(base, payload.errors, now));
         return;
       case "pipe":
-        this.deliver(pipeItem(base, payload.data, now));
+        this.deliver(pipeItem(base, pipeReading(payload.data), now));
         return;
       default:
         return;

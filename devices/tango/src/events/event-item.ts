@@ -1,10 +1,9 @@
 /** What a subscription yields, and the conversions from the wire structs. */
 
 import { formatName, qualityName, type ScalarValue, shapeValue } from "../client/convert.ts";
-import { type AttributeInfo, type AttributeReading, type AttributeResult, type PipeReading, pipeReading } from "../client/device-proxy.ts";
+import type { AttributeInfo, AttributeReading, AttributeResult, PipeReading } from "../client/device-proxy.ts";
 import { type DevError, DevFailed, devError } from "../errors/errors.ts";
 import { AttrWriteTypeNames, type CmdArgTypeName, CmdArgTypeNames, DevStateNames, DispLevelNames } from "../idl/constants.ts";
-import type { DevPipeData } from "../idl/pipe.ts";
 import type { AttDataReady, AttributeConfig, AttributeDim, AttributeValue5 } from "../idl/structs.ts";
 import type { EventType, ScalarAttrEvent, WireScalar } from "./zmq-wire.ts";
 
@@ -140,8 +139,8 @@ export function dataReadyItem(base: Base, d: AttDataReady, receivedAt: number): 
   return { ...base, receivedAt, kind: "data-ready", dataType: CmdArgTypeNames[d.dataType] ?? "DevVoid", ctr: d.ctr };
 }
 
-export function pipeItem(base: Base, p: DevPipeData | PipeReading, receivedAt: number): PipeEventItem {
-  return { ...base, receivedAt, kind: "pipe", ...("timeUs" in p ? p : pipeReading(p)) };
+export function pipeItem(base: Base, r: PipeReading, receivedAt: number): PipeEventItem {
+  return { ...base, receivedAt, kind: "pipe", ...r };
 }
 
 export function errorItem(base: Base, error: DevFailed, receivedAt: number, missed?: number): ErrorEventItem {
